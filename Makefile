@@ -1,0 +1,31 @@
+# helpdesk-hub: `make demo` sets everything up and runs the main job; `make test` runs every test.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PLUGINS := $(sort $(wildcard plugins/hub_*))
+EDITABLE := -e '.[test]' $(foreach p,$(PLUGINS),-e '$(p)[test]')
+SERVICES := . scripts/services.sh
+
+.PHONY: install services demo test test-core clean
+
+# Rebuilt whenever a distribution's metadata changes.
+$(VENV)/.installed: setup.cfg $(wildcard plugins/hub_*/setup.cfg)
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -U pip wheel setuptools
+	$(PY) -m pip install -q --disable-pip-version-check $(EDITABLE)
+	touch $@
+
+install: $(VENV)/.installed
+
+services:
+	@$(SERVICES); ensure_packages
+
+demo: install services
+	@$(SERVICES); . scripts/demo.sh
+
+test: install services
+	@$(SERVICES); \
+	if [ -z "$${HUB_TEST_POSTGRES_URL:-}" ]; then start_postgres || exit 1; trap stop_postgres EXIT; fi; \
+	HUB_REQUIRE_SERVICES=1 $(PY) -m pytest -p no:cacheprovider tests $(foreach p,$(PLUGINS),$(p)/tests)
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,58 @@
+"""The Flask application factory."""
+
+import logging
+
+from flask import Flask, jsonify
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import text
+
+from .introspect import plugins_info
+from .runtime import Hub
+
+log = logging.getLogger(__name__)
+
+
+def create_app(hub=None, config_dir=None):
+    hub = hub or Hub.load(config_dir)
+    app = Flask(__name__)
+    app.config["HUB"] = hub
+    app.json.sort_keys = False
+
+    @app.get("/-/health")
+    def health():
+        checks = {"database": _check_database(hub), "redis": _check_redis(hub)}
+        broken = hub.broken_plugins
+        down = [name for name, state in checks.items() if state != "ok"]
+        body = {
+            "status": "down" if down else ("degraded" if broken else "ok"),
+            "checks": checks,
+            "broken_plugins": broken,
+            "connectors": sorted(hub.registry.connectors),
+        }
+        return jsonify(body), 503 if down else 200
+
+    @app.get("/-/plugins.json")
+    def plugins_json():
+        return jsonify(plugins_info(hub))
+
+    return app
+
+
+def _check_database(hub):
+    try:
+        with hub.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return "ok"
+    except Exception as error:
+        log.warning("health: database: %s", error)
+        return f"error: {type(error).__name__}"
+
+
+def _check_redis(hub):
+    try:
+        Redis.from_url(hub.settings.redis_url, socket_timeout=1, socket_connect_timeout=1).ping()
+        return "ok"
+    except RedisError as error:
+        log.warning("health: redis: %s", error)
+        return f"error: {type(error).__name__}"

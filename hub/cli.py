@@ -1,0 +1,184 @@
+"""The ``hub`` command."""
+
+import json
+import subprocess
+import sys
+
+import click
+
+from . import __version__
+from .errors import HubError
+
+
+class HubGroup(click.Group):
+    """Turns the hub's own errors into one line on stderr instead of a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except HubError as error:
+            click.echo(f"hub: error: {error}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=HubGroup)
+@click.version_option(__version__, prog_name="hub")
+def cli():
+    """helpdesk-hub: connect helpdesks and business systems, resolve tickets across them."""
+
+
+def load_hub(config_dir=None):
+    from .runtime import Hub
+
+    return Hub.load(config_dir)
+
+
+config_option = click.option(
+    "--config-dir", type=click.Path(file_okay=False), envvar="HUB_CONFIG_DIR",
+    help="Configuration directory (default ./config).",
+)
+
+
+@cli.command()
+@click.option("--all", "include_core", is_flag=True, help="Include the core's own default plugins.")
+@config_option
+def plugins(include_core, config_dir):
+    """List installed plugins as JSON."""
+    from .introspect import plugins_info
+
+    click.echo(json.dumps(plugins_info(load_hub(config_dir), include_core), indent=2))
+
+
+@cli.command()
+@click.argument("packages", nargs=-1, required=True)
+@click.option("-U", "--upgrade", is_flag=True, help="Upgrade packages to the latest version.")
+@click.option("-e", "--editable", is_flag=True, help="Install a local folder in editable mode.")
+def install(packages, upgrade, editable):
+    """Install plugins (or any package) into the hub's own environment."""
+    args = [sys.executable, "-m", "pip", "install"]
+    if upgrade:
+        args.append("--upgrade")
+    for package in packages:
+        args += ["-e", package] if editable else [package]
+    sys.exit(subprocess.call(args))
+
+
+@cli.command()
+@click.argument("packages", nargs=-1, required=True)
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+def uninstall(packages, yes):
+    """Uninstall plugins from the hub's own environment."""
+    sys.exit(subprocess.call([sys.executable, "-m", "pip", "uninstall", *(["-y"] if yes else []), *packages]))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@config_option
+def serve(host, port, threads, config_dir):
+    """Serve the web app and webhook endpoints under waitress."""
+    import waitress
+
+    from .app import create_app
+
+    app = create_app(load_hub(config_dir))
+    click.echo(f"hub: serving on http://{host}:{port}", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="helpdesk-hub")
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+@config_option
+def worker(burst, config_dir):
+    """Run an rq worker on the hub's queue (start several for more throughput)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    hub = load_hub(config_dir)
+    redis = Redis.from_url(hub.settings.redis_url)
+    Worker([Queue(hub.settings.queue_name, connection=redis)], connection=redis).work(burst=burst)
+
+
+@cli.group()
+def db():
+    """Database schema migrations."""
+
+
+@db.command()
+@click.argument("revision", default="head")
+@config_option
+def upgrade(revision, config_dir):
+    """Upgrade the schema (default: to the newest revision)."""
+    from .db import upgrade as run_upgrade
+
+    hub = load_hub(config_dir)
+    run_upgrade(hub.engine, revision)
+    click.echo(f"hub: database at {revision}: {hub.engine.url.render_as_string(hide_password=True)}")
+
+
+@db.command()
+@click.argument("revision")
+@config_option
+def downgrade(revision, config_dir):
+    """Downgrade the schema to REVISION ("base" removes every table)."""
+    from .db import downgrade as run_downgrade
+
+    run_downgrade(load_hub(config_dir).engine, revision)
+
+
+@cli.group()
+def audit():
+    """The hash-chained audit log."""
+
+
+@audit.command()
+@config_option
+def verify(config_dir):
+    """Check the chain; exit 1 and name each broken entry if it was tampered with."""
+    from .audit import verify as run_verify
+
+    problems = run_verify(load_hub(config_dir).engine)
+    for problem in problems:
+        click.echo(f"hub: audit: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("hub: audit log intact")
+
+
+@audit.command()
+@click.option("--run", "run_id", help="Only the entries of one agent run.")
+@config_option
+def export(run_id, config_dir):
+    """Write the audit log as JSON lines to stdout."""
+    from .audit import export as run_export
+
+    for row in run_export(load_hub(config_dir).engine, run_id):
+        click.echo(json.dumps(row, default=str))
+
+
+@cli.group()
+def secrets():
+    """Encryption keys for tokens at rest."""
+
+
+@secrets.command()
+@config_option
+def rotate(config_dir):
+    """Re-encrypt every stored secret under the newest key in HUB_SECRET_KEYS."""
+    from sqlmodel import select
+
+    from .db import session_scope
+    from .models import Connection
+
+    hub = load_hub(config_dir)
+    count = 0
+    with session_scope(hub.engine) as session:
+        for connection in session.exec(select(Connection)):
+            for field in ("token_ciphertext", "webhook_secret_ciphertext"):
+                value = getattr(connection, field)
+                if value:
+                    setattr(connection, field, hub.box.rotate(value))
+                    count += 1
+            session.add(connection)
+    click.echo(f"hub: re-encrypted {count} secret(s)")

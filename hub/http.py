@@ -1,0 +1,163 @@
+"""One HTTP layer for every connector: OAuth tokens, refresh, and one retry policy.
+
+A connector never retries or refreshes on its own. It asks a :class:`VendorSession` for a
+request; the session sends it with the connection's token, refreshes once on expiry or 401,
+and retries what the connector's ``check_response`` calls retryable (rate limits honour the
+vendor's own wait hint), with capped exponential backoff and full jitter in between.
+"""
+
+import logging
+import random
+import time
+from urllib.parse import urljoin
+
+import requests
+from authlib.oauth2.rfc6749 import OAuth2Token
+
+from .errors import ConnectorError, ReconnectNeeded, VendorUnavailable
+from .oauth import OAuthError, oauth_session
+
+log = logging.getLogger(__name__)
+
+#: Grant errors that mean the refresh token is gone for good, not a passing failure.
+DEAD_GRANT = {"invalid_grant", "invalid_client", "unauthorized_client", "access_denied"}
+
+
+class RetryPolicy:
+    def __init__(self, max_attempts=5, backoff_base=0.5, max_wait=30.0, sleep=time.sleep):
+        self.max_attempts, self.backoff_base, self.max_wait = max_attempts, backoff_base, max_wait
+        self.sleep = sleep
+
+    @classmethod
+    def from_settings(cls, http):
+        return cls(http.max_attempts, http.backoff_base, http.max_wait)
+
+    def wait(self, attempt, hint=None):
+        """Seconds before ``attempt`` + 1: the vendor's hint if it gave one, else backoff."""
+        if hint is not None:
+            return min(float(hint), self.max_wait)
+        return random.uniform(0, min(self.max_wait, self.backoff_base * 2 ** (attempt - 1)))
+
+
+class VendorSession:
+    """Authenticated, retrying access to one connection's vendor API."""
+
+    def __init__(self, connector, provider, credentials, store, policy=None, timeout=20.0,
+                 base_url=None, leeway=30):
+        self.connector, self.provider, self.store = connector, provider, store
+        self.policy = policy or RetryPolicy()
+        self.timeout, self.leeway = timeout, leeway
+        self.base_url = (base_url or provider.api_base_url).rstrip("/") + "/"
+        token, self._version = store.load()
+        if token is None:
+            raise ReconnectNeeded(connector.name, "the connection holds no token")
+        self._oauth = oauth_session(provider, credentials, token=token, timeout=timeout)
+        self.refreshes = 0  # observable in tests and metrics
+
+    @property
+    def token(self):
+        return dict(self._oauth.token)
+
+    def url(self, path):
+        return path if path.startswith(("http://", "https://")) else urljoin(self.base_url, path.lstrip("/"))
+
+    def request(self, method, path, **kwargs):
+        """Send a request; return the response or raise a typed ``ConnectorError``."""
+        url = self.url(path)
+        kwargs.setdefault("timeout", self.timeout)
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            if self._expired():
+                self.refresh()
+                refreshed = True
+            try:
+                response = self._oauth.request(method, url, **kwargs)
+                if response.status_code == 401 and not refreshed and self._can_refresh():
+                    self.refresh()
+                    refreshed = True
+                    attempt -= 1  # a refresh is not a failed attempt
+                    continue
+                self.connector.check_response(response)
+                return response
+            except requests.RequestException as error:
+                failure = VendorUnavailable(self.connector.name, f"{type(error).__name__}: {error}")
+            except ReconnectNeeded as error:
+                self.store.mark_reconnect_needed(str(error))
+                raise
+            except ConnectorError as error:
+                if not error.retryable:
+                    raise
+                failure = error
+            if attempt >= self.policy.max_attempts:
+                raise failure
+            wait = self.policy.wait(attempt, getattr(failure, "retry_after", None))
+            log.info("%s %s: %s; retry %d in %.2fs", method, url, failure, attempt, wait)
+            self.policy.sleep(wait)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path, **kwargs):
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path, **kwargs):
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.request("DELETE", path, **kwargs)
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    def _expired(self):
+        token = self._oauth.token
+        return bool(token.get("expires_at")) and OAuth2Token(token).is_expired(leeway=self.leeway)
+
+    def _can_refresh(self):
+        return bool(self._oauth.token.get("refresh_token"))
+
+    def refresh(self):
+        """Refresh the access token once, persisting the rotated token atomically."""
+        stored, version = self.store.load()
+        if stored and stored.get("access_token") != self._oauth.token.get("access_token"):
+            # Another worker already refreshed: adopt its token instead of spending ours.
+            self._adopt(stored, version)
+            if not self._expired():
+                return
+        used = self._oauth.token.get("refresh_token")
+        if not used:
+            self._dead("the access token expired and the vendor issued no refresh token")
+        try:
+            token = self._oauth.refresh_token(self.provider.token_url, refresh_token=used)
+        except OAuthError as error:
+            stored, version = self.store.load()
+            if stored and stored.get("refresh_token") != used:
+                self._adopt(stored, version)  # lost a race with another worker; theirs is good
+                return
+            if error.error in DEAD_GRANT:
+                self._dead(f"token refresh refused: {error.error}: {error.description or ''}".strip())
+            raise VendorUnavailable(self.connector.name, f"token refresh failed: {error.error}")
+        except requests.RequestException as error:
+            raise VendorUnavailable(self.connector.name, f"token refresh failed: {error}")
+        token = dict(token)
+        token.setdefault("refresh_token", used)
+        new_version = self.store.save(token, self._version)
+        if new_version is None:
+            # Someone wrote a token between our load and save. Ours is newer at the vendor
+            # (rotation killed theirs), so write it over the top rather than lose it.
+            _, current = self.store.load()
+            new_version = self.store.save(token, current)
+        self._version = new_version or self._version
+        self.refreshes += 1
+
+    def _adopt(self, token, version):
+        self._oauth.token = token
+        self._version = version
+
+    def _dead(self, reason):
+        self.store.mark_reconnect_needed(reason)
+        raise ReconnectNeeded(self.connector.name, reason)

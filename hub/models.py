@@ -1,0 +1,191 @@
+"""The normalised data model connectors map to and from.
+
+Every vendor object keeps its ``remote_id`` (the vendor's own id, as a string) and the
+``raw`` vendor payload it came from, so nothing the vendor said is lost in translation.
+"""
+
+import uuid
+from datetime import datetime, timezone
+from enum import Enum
+
+from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def new_id():
+    return uuid.uuid4().hex
+
+
+def _json(default=dict):
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+def _enum(enum, default):
+    # Stored as plain strings: portable across SQLite and PostgreSQL, and adding a value later
+    # needs no ALTER TYPE migration.
+    return Field(default=default, sa_type=SAEnum(enum, native_enum=False, length=32,
+                                                 values_callable=lambda e: [m.value for m in e]))
+
+
+def _when(**kw):
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, **kw))
+
+
+class TicketStatus(str, Enum):
+    new = "new"
+    open = "open"
+    pending = "pending"  # waiting on the requester
+    on_hold = "on_hold"  # waiting on a third party
+    solved = "solved"
+    closed = "closed"
+
+
+class TicketPriority(str, Enum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+class ConnectionStatus(str, Enum):
+    pending = "pending"  # OAuth started, not finished
+    connected = "connected"
+    reconnect_needed = "reconnect_needed"
+    disconnected = "disconnected"
+
+
+class Connection(SQLModel, table=True):
+    """One OAuth-connected vendor instance."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    connector: str = Field(index=True, max_length=40)
+    instance: str = Field(max_length=255)
+    api_base_url: str = Field(max_length=500)
+    status: ConnectionStatus = _enum(ConnectionStatus, ConnectionStatus.pending)
+    status_reason: str | None = Field(default=None, sa_column=Column(Text))
+    granted_scopes: list = _json(list)
+    #: The OAuth token JSON, encrypted at rest (hub.secrets); never stored in clear.
+    token_ciphertext: str | None = Field(default=None, sa_column=Column(Text))
+    #: Bumped on every token write so a rotated refresh token is never overwritten by a stale one.
+    token_version: int = 0
+    webhook_secret_ciphertext: str | None = Field(default=None, sa_column=Column(Text))
+    settings: dict = _json()
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class Account(SQLModel, table=True):
+    """An organisation or company account at a vendor."""
+
+    __table_args__ = (UniqueConstraint("connection_id", "remote_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: str = Field(foreign_key="connection.id", index=True)
+    remote_id: str = Field(max_length=255)
+    name: str = ""
+    domain: str | None = None
+    raw: dict = _json()
+
+
+class Contact(SQLModel, table=True):
+    """A customer or end user: whoever raises tickets or places orders."""
+
+    __table_args__ = (UniqueConstraint("connection_id", "remote_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: str = Field(foreign_key="connection.id", index=True)
+    remote_id: str = Field(max_length=255)
+    name: str = ""
+    email: str | None = Field(default=None, index=True, max_length=320)
+    phone: str | None = None
+    account_id: int | None = Field(default=None, foreign_key="account.id")
+    raw: dict = _json()
+
+
+class Team(SQLModel, table=True):
+    """A group, queue or assignment group that tickets are routed to."""
+
+    __table_args__ = (UniqueConstraint("connection_id", "remote_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: str = Field(foreign_key="connection.id", index=True)
+    remote_id: str = Field(max_length=255)
+    name: str = ""
+    raw: dict = _json()
+
+
+class Ticket(SQLModel, table=True):
+    """A ticket, incident or case."""
+
+    __table_args__ = (UniqueConstraint("connection_id", "remote_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: str = Field(foreign_key="connection.id", index=True)
+    remote_id: str = Field(max_length=255)
+    number: str | None = None  # the vendor's human-facing number (INC0010001, 00001026)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    status: TicketStatus = _enum(TicketStatus, TicketStatus.new)
+    priority: TicketPriority = _enum(TicketPriority, TicketPriority.normal)
+    channel: str = "web"
+    requester_id: int | None = Field(default=None, foreign_key="contact.id")
+    requester_email: str | None = Field(default=None, index=True, max_length=320)
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    tags: list = _json(list)
+    remote_created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    remote_updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    raw: dict = _json()
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class Comment(SQLModel, table=True):
+    """A public reply or an internal note on a ticket."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    remote_id: str | None = Field(default=None, max_length=255)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    public: bool = True
+    author: str | None = None
+    remote_created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    raw: dict = _json()
+
+
+class InboundEvent(SQLModel, table=True):
+    """A vendor event as received, kept so a redelivery is recognised and nothing is lost."""
+
+    __table_args__ = (UniqueConstraint("connection_id", "event_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: str = Field(foreign_key="connection.id", index=True)
+    event_id: str = Field(max_length=255)  # the vendor's own event id: the de-duplication key
+    kind: str = Field(max_length=80)  # ticket.created, ticket.updated, comment.added …
+    ticket_remote_id: str | None = Field(default=None, max_length=255)
+    payload: dict = _json()  # the normalised event
+    raw: str = Field(default="", sa_column=Column(Text, nullable=False))
+    state: str = Field(default="stored", index=True, max_length=20)  # stored, queued, done, failed
+    received_at: datetime = _when()
+    queued_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class AuditEntry(SQLModel, table=True):
+    """One step in the append-only, hash-chained audit log (see hub.audit)."""
+
+    seq: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when()
+    run_id: str | None = Field(default=None, index=True, max_length=64)
+    ticket_id: int | None = Field(default=None, index=True)
+    actor: str = Field(max_length=320)  # "agent", "system" or an operator's email
+    kind: str = Field(max_length=80)
+    data: dict = _json()
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's latest sequence number and hash: one row, locked by every append."""
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = Field(default="0" * 64, max_length=64)
