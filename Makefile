@@ -1,4 +1,5 @@
 # helpdesk-hub: `make demo` sets everything up and runs the main job; `make test` runs every test.
+SHELL   := /bin/bash
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PLUGINS := $(sort $(wildcard plugins/hub_*))
