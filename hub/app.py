@@ -19,6 +19,10 @@ def create_app(hub=None, config_dir=None):
     app.config["HUB"] = hub
     app.json.sort_keys = False
 
+    from .web import hooks
+
+    app.register_blueprint(hooks.blueprint)
+
     @app.get("/-/health")
     def health():
         checks = {"database": _check_database(hub), "redis": _check_redis(hub)}

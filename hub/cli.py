@@ -3,6 +3,9 @@
 import json
 import subprocess
 import sys
+import threading
+import time
+from datetime import timedelta
 
 import click
 
@@ -95,9 +98,27 @@ def worker(burst, config_dir):
     from redis import Redis
     from rq import Queue, Worker
 
-    hub = load_hub(config_dir)
+    from . import events, jobs
+
+    hub = jobs.current_hub = load_hub(config_dir)
     redis = Redis.from_url(hub.settings.redis_url)
+    if burst:
+        events.relay(hub, older_than=timedelta(0))
+    else:
+        threading.Thread(target=_relay_forever, args=(hub,), daemon=True, name="outbox-relay").start()
     Worker([Queue(hub.settings.queue_name, connection=redis)], connection=redis).work(burst=burst)
+
+
+def _relay_forever(hub, every=10.0):
+    """The outbox relay: queue events that were committed but never reached the queue."""
+    from . import events
+
+    while True:
+        time.sleep(every)
+        try:
+            events.relay(hub)
+        except Exception as error:  # keep relaying; the next round may find the database back
+            click.echo(f"hub: relay: {type(error).__name__}: {error}", err=True)
 
 
 @cli.group()

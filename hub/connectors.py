@@ -93,6 +93,13 @@ class Connector:
         """
         return None
 
+    def webhook_response(self, events):
+        """The reply a vendor expects to an accepted delivery (Salesforce wants a SOAP Ack).
+
+        Return a Flask response value, or None for the hub's JSON acknowledgement.
+        """
+        return None
+
     # -- how the vendor speaks over HTTP; the defaults fit most REST APIs ------------------
 
     def check_response(self, response):

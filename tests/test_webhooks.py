@@ -1,0 +1,113 @@
+"""The event path: verify, store by event id, commit, queue; the relay and the worker."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pytest
+from sqlmodel import select
+
+from hub import events
+from hub.app import create_app
+from hub.db import session_scope
+from hub.models import Connection, InboundEvent, Ticket
+from toy import sign
+
+
+@pytest.fixture
+def setup(toy, redis_url):
+    toy.settings.redis_url = redis_url
+    with session_scope(toy.engine) as session:
+        row = session.get(Connection, toy.toy_connection.id)
+        row.webhook_secret_ciphertext = toy.box.encrypt("s3cret")
+        session.add(row)
+    events.queue(toy).empty()
+    return toy, create_app(toy).test_client()
+
+
+def deliver(client, hub, payload, secret="s3cret", connection_id=None):
+    body = json.dumps(payload).encode()
+    headers = sign(secret, body, datetime.now(timezone.utc).isoformat())
+    return client.post(f"/hooks/toy/{connection_id or hub.toy_connection.id}", data=body, headers=headers)
+
+
+def stored_events(hub):
+    with session_scope(hub.engine) as session:
+        return [(e.event_id, e.state) for e in session.exec(select(InboundEvent).order_by(InboundEvent.id))]
+
+
+def test_signed_event_is_stored_and_queued_once(setup):
+    hub, client = setup
+    payload = {"id": "evt-1", "ticket": 42, "subject": "Where is order #1001?"}
+    first = deliver(client, hub, payload)
+    assert first.status_code == 200 and first.get_json() == {"accepted": 1, "duplicates": 0}
+    again = deliver(client, hub, payload)  # the vendor redelivers
+    assert again.status_code == 200 and again.get_json() == {"accepted": 0, "duplicates": 1}
+    assert stored_events(hub) == [("evt-1", "queued")]
+    assert events.queue(hub).job_ids == [f"event-{1}"]
+
+
+@pytest.mark.parametrize("path, status", [("/hooks/nope/x", 404), ("/hooks/toy/no-such-connection", 404)])
+def test_unknown_connector_or_connection_is_404(setup, path, status):
+    _, client = setup
+    assert client.post(path, data=b"{}").status_code == status
+
+
+def test_forged_and_malformed_are_refused_and_nothing_stored(setup):
+    hub, client = setup
+    assert deliver(client, hub, {"id": "evt-2", "ticket": 1}, secret="wrong").status_code == 401
+    body = b"\xff\xfe not json"
+    headers = sign("s3cret", body, datetime.now(timezone.utc).isoformat())
+    response = client.post(f"/hooks/toy/{hub.toy_connection.id}", data=body, headers=headers)
+    assert response.status_code == 400 and response.get_json() == {"error": "body is not JSON"}
+    assert stored_events(hub) == []
+
+
+def test_oversized_body_is_413(setup):
+    hub, client = setup
+    huge = b"x" * (hub.settings.webhooks.max_body_bytes + 1)
+    assert client.post(f"/hooks/toy/{hub.toy_connection.id}", data=huge).status_code == 413
+
+
+def test_redis_down_loses_nothing_and_the_relay_queues_later(setup, redis_url):
+    hub, client = setup
+    hub.settings.redis_url = "redis://127.0.0.1:1/0"  # the queue is unreachable
+    assert deliver(client, hub, {"id": "evt-3", "ticket": 7}).status_code == 200
+    assert stored_events(hub) == [("evt-3", "stored")]
+    hub.settings.redis_url = redis_url
+    from datetime import timedelta
+
+    assert events.relay(hub, older_than=timedelta(0)) == 1
+    assert stored_events(hub) == [("evt-3", "queued")]
+
+
+def test_relay_requeues_what_redis_lost(setup):
+    hub, client = setup
+    deliver(client, hub, {"id": "evt-4", "ticket": 8})
+    events.queue(hub).connection.flushdb()  # Redis restarted without persistence
+    from datetime import timedelta
+
+    assert events.relay(hub, older_than=timedelta(0)) == 1
+    assert events.queue(hub).job_ids == ["event-1"]
+
+
+def test_worker_records_the_ticket_exactly_once(setup, config_dir, redis_url):
+    hub, client = setup
+    deliver(client, hub, {"id": "evt-5", "ticket": 9, "subject": "Refund please"})
+    events.queue(hub).enqueue(events.PROCESS_JOB, 1, job_id="duplicate-job")  # a duplicate job
+    env = dict(os.environ, HUB_REDIS_URL=redis_url)
+    settings = config_dir / "settings.yaml"
+    import yaml
+
+    data = yaml.safe_load(settings.read_text())
+    data["data_dir"] = str(hub.settings.data_dir)
+    settings.write_text(yaml.safe_dump(data))
+    result = subprocess.run([sys.executable, "-m", "hub", "worker", "--burst", "--config-dir", str(config_dir)],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert stored_events(hub) == [("evt-5", "done")]
+    with session_scope(hub.engine) as session:
+        tickets = session.exec(select(Ticket)).all()
+    assert [(t.remote_id, t.subject) for t in tickets] == [("9", "Refund please")]
