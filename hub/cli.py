@@ -1,5 +1,6 @@
 """The ``hub`` command."""
 
+import importlib
 import json
 import subprocess
 import sys
@@ -13,8 +14,27 @@ from . import __version__
 from .errors import HubError
 
 
+# Commands that live beside the code they drive, imported only when used so `hub --help`
+# stays fast (the knowledge base pulls in chromadb, the classifier numpy).
+LAZY_COMMANDS = {
+    "classify": "hub.understanding.cli:classify",
+    "kb": "hub.knowledge.cli:kb",
+    "plugin": "hub.testing.cli:plugin",
+    "sandbox": "hub.sandbox.cli:sandbox",
+}
+
+
 class HubGroup(click.Group):
-    """Turns the hub's own errors into one line on stderr instead of a traceback."""
+    """Loads lazy commands, and turns the hub's own errors into one line on stderr."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx, name):
+        if name in LAZY_COMMANDS and name not in self.commands:
+            module, _, attribute = LAZY_COMMANDS[name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:
@@ -30,10 +50,15 @@ def cli():
     """helpdesk-hub: connect helpdesks and business systems, resolve tickets across them."""
 
 
-def load_hub(config_dir=None):
+def load_hub(config_dir=None, migrated=False):
+    """The hub from its config; ``migrated`` also insists the database schema is current."""
+    from .db import require_current
     from .runtime import Hub
 
-    return Hub.load(config_dir)
+    hub = Hub.load(config_dir)
+    if migrated:
+        require_current(hub.engine)
+    return hub
 
 
 config_option = click.option(
@@ -85,7 +110,7 @@ def serve(host, port, threads, config_dir):
 
     from .app import create_app
 
-    app = create_app(load_hub(config_dir))
+    app = create_app(load_hub(config_dir, migrated=True))
     click.echo(f"hub: serving on http://{host}:{port}", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="helpdesk-hub")
 
@@ -100,7 +125,7 @@ def worker(burst, config_dir):
 
     from . import events, jobs
 
-    hub = jobs.current_hub = load_hub(config_dir)
+    hub = jobs.current_hub = load_hub(config_dir, migrated=True)
     redis = Redis.from_url(hub.settings.redis_url)
     if burst:
         events.relay(hub, older_than=timedelta(0))

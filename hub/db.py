@@ -39,6 +39,22 @@ def alembic_config(engine):
     return config
 
 
+def require_current(engine):
+    """Stop with one clear line when the schema is missing or behind the code."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from .errors import HubError
+
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head:
+        where = engine.url.render_as_string(hide_password=True)
+        raise HubError(f"database {where} is at schema {current or 'none'}, "
+                          f"the code needs {head}: run `hub db upgrade`")
+
+
 def upgrade(engine, revision="head"):
     command.upgrade(alembic_config(engine), revision)
 

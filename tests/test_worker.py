@@ -9,7 +9,7 @@ from redis import Redis
 from rq import Queue
 
 
-def test_worker_runs_queued_jobs(redis_url, config_dir, tmp_path):
+def test_worker_runs_queued_jobs(redis_url, hub, config_dir, tmp_path):
     marker = tmp_path / "marker.txt"
     queue = Queue("hub", connection=Redis.from_url(redis_url))
     job = queue.enqueue("jobs_fixture.write_marker", str(marker), "ran")
@@ -20,3 +20,11 @@ def test_worker_runs_queued_jobs(redis_url, config_dir, tmp_path):
     assert marker.read_text() == "ran"
     job.refresh()
     assert job.get_status() == "finished" and job.return_value() == "ran"
+
+
+def test_worker_refuses_an_unmigrated_database(redis_url, config_dir):
+    env = dict(os.environ, HUB_REDIS_URL=redis_url)
+    result = subprocess.run([sys.executable, "-m", "hub", "worker", "--burst", "--config-dir", str(config_dir)],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "run `hub db upgrade`" in result.stderr
