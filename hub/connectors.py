@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
 from .errors import ConnectorError, NotFound, RateLimited, ReconnectNeeded, VendorUnavailable
+from .oauth import granted_scopes
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -93,9 +94,17 @@ class Connector:
         """
         return None
 
-    def webhook_response(self, events):
+    def granted_scopes(self, provider, token):
+        """The scopes a token response grants (the requested ones when it does not say).
+
+        Override where a vendor abbreviates: Shopify lists only ``write_X`` for read and write.
+        """
+        return granted_scopes(provider, token)
+
+    def webhook_response(self, request, events):
         """The reply a vendor expects to an accepted delivery (Salesforce wants a SOAP Ack).
 
+        ``request`` is the ``InboundRequest`` and ``events`` what ``ingest_webhook`` made of it.
         Return a Flask response value, or None for the hub's JSON acknowledgement.
         """
         return None

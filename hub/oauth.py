@@ -43,6 +43,9 @@ def oauth_session(provider, credentials, redirect_uri=None, token=None, timeout=
         token=token,
         token_endpoint_auth_method="client_secret_json" if json_body else "client_secret_post",
         code_challenge_method="S256" if provider.pkce else None,
+        # VendorSession decides when to refresh (hub.http); authlib's own 60 s leeway would
+        # otherwise refuse to send a token that is still valid for a minute.
+        leeway=0,
     )
     session.timeout = timeout
     if json_body:

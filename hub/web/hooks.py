@@ -48,7 +48,7 @@ def receive(connector_name, connection_id):
 
     new_ids, duplicates = events.store(hub, connection, received, body)
     events.enqueue(hub, new_ids)
-    response = connector.webhook_response(received)
+    response = connector.webhook_response(inbound, received)
     if response is not None:
         return response
     return jsonify(accepted=len(new_ids), duplicates=duplicates), 200
