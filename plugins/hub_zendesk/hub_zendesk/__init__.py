@@ -1,0 +1,1 @@
+"""Zendesk Support connector for helpdesk-hub (entry point: ``hub_zendesk.plugin``)."""
