@@ -1,0 +1,1 @@
+"""helpdesk-hub connector for ServiceNow (Table API, Service Catalog, business-rule push)."""
