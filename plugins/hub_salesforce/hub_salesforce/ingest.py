@@ -1,0 +1,165 @@
+"""Inbound Salesforce pushes -> hub events.
+
+Outbound Messages (SOAP) are what a real org sends. They carry no signature, so what can be
+checked is checked: the XML is parsed with DTDs and entities refused (defusedxml — the body is
+hostile until proven otherwise), the message must name the connected org (``OrganizationId``
+against the org id kept for the connection, which arrives here as ``secret``), and the rest is
+TLS and Salesforce's IP ranges at the network edge (README). Each ``Notification`` becomes one
+event whose id is the Notification Id, which Salesforce keeps across its retries.
+
+The JSON change event (a CaseChangeEvent with the org id added) is emulator-only: Change Data
+Capture is subscribed to, never pushed. It is accepted only on sandbox connections, where it
+lets the hub's freshness check (``commitTimestamp``) be exercised.
+"""
+
+import json
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from hub.connectors import Connector
+from hub.errors import WebhookRejected
+from hub.ingest import Event, NormalizedComment, NormalizedTicket
+from hub.signatures import require_fresh
+
+from . import normalize
+
+SOAP = "{http://schemas.xmlsoap.org/soap/envelope/}"
+OUTBOUND = "{http://soap.sforce.com/2005/09/outbound}"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+HANDLED = ("Case", "CaseComment")
+
+ACKNOWLEDGEMENT = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+    '<soapenv:Body><notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound">'
+    "<Ack>true</Ack></notificationsResponse></soapenv:Body></soapenv:Envelope>"
+)
+
+
+def malformed(reason):
+    return WebhookRejected(reason, status=400)
+
+
+def ingest(connection, request, secret, max_age_seconds):
+    body = request.body.lstrip()
+    if body.startswith(b"<"):
+        return outbound_message(body, secret)
+    if body.startswith(b"{"):
+        if not Connector.is_sandbox(connection.instance):
+            raise malformed("Salesforce pushes Outbound Messages (SOAP XML); JSON change events come only from the sandbox")
+        return change_event(body, secret, max_age_seconds)
+    raise malformed("expected an Outbound Message (SOAP XML)" if body else "the request body is empty")
+
+
+def require_org(named, expected):
+    """The message must name the connected org (15- and 18-character ids compare equal)."""
+    if not expected:
+        raise WebhookRejected("the connection holds no Salesforce org id to check messages against: reconnect it")
+    if not named:
+        raise WebhookRejected("the message names no OrganizationId")
+    if named[:15] != expected[:15]:
+        raise WebhookRejected(f"the message is from org {named[:15]}, not the connected org")
+
+
+# -- Outbound Messages ------------------------------------------------------------------------
+
+
+def outbound_message(body, org_id):
+    try:
+        envelope = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as error:
+        raise malformed(f"refused XML: {type(error).__name__} (Outbound Messages never carry a DTD or entities)")
+    except ParseError as error:
+        raise malformed(f"the body is not well-formed XML: {error}")
+    notifications = envelope.find(f"{SOAP}Body/{OUTBOUND}notifications")
+    if envelope.tag != f"{SOAP}Envelope" or notifications is None:
+        raise malformed("not an Outbound Message: expected soapenv:Envelope/soapenv:Body/notifications")
+    require_org(text(notifications, f"{OUTBOUND}OrganizationId"), org_id)
+    events = [notification_event(n) for n in notifications.findall(f"{OUTBOUND}Notification")]
+    if not events:
+        raise malformed("the Outbound Message holds no Notification")
+    return events
+
+
+def notification_event(notification):
+    notification_id = text(notification, f"{OUTBOUND}Id")
+    sobject = notification.find(f"{OUTBOUND}sObject")
+    if not notification_id or sobject is None:
+        raise malformed("a Notification lacks its Id or sObject")
+    object_type = (sobject.get(XSI_TYPE) or "").rpartition(":")[2]
+    if object_type not in HANDLED:
+        raise malformed(f"Outbound Message for sf:{object_type or '?'}: the hub handles {' and '.join(HANDLED)}")
+    fields = {child.tag.rpartition("}")[2]: (child.text or "") for child in sobject}
+    if not fields.get("Id"):
+        raise malformed(f"the sf:{object_type} in Notification {notification_id} has no Id")
+    if object_type == "CaseComment":
+        return comment_event(notification_id, fields)
+    # An "on create" rule fires before anyone edits the record: nothing modified it since.
+    created = fields.get("CreatedDate") and fields.get("CreatedDate") == fields.get("LastModifiedDate")
+    return Event(
+        event_id=notification_id,
+        kind="ticket.created" if created else "ticket.updated",
+        ticket=normalize.ticket(fields),
+        occurred_at=normalize.when(fields.get("LastModifiedDate")),
+        raw=fields,
+    )
+
+
+def comment_event(notification_id, fields):
+    if not fields.get("ParentId"):
+        raise malformed(f"the sf:CaseComment in Notification {notification_id} has no ParentId")
+    return Event(
+        event_id=notification_id,
+        kind="comment.added",
+        # The message carries only CaseComment fields: the case is known by its id alone.
+        ticket=NormalizedTicket(remote_id=fields["ParentId"]),
+        comment=NormalizedComment(
+            body=fields.get("CommentBody", ""),
+            public=normalize.truthy(fields.get("IsPublished")),
+            remote_id=fields["Id"],
+            author=fields.get("CreatedById"),
+            created_at=normalize.when(fields.get("CreatedDate")),
+            raw=fields,
+        ),
+        occurred_at=normalize.when(fields.get("CreatedDate")),
+        raw=fields,
+    )
+
+
+def text(element, path):
+    found = element.find(path)
+    return (found.text or "").strip() if found is not None else ""
+
+
+# -- emulator-only change events ----------------------------------------------------------------
+
+
+def change_event(body, org_id, max_age_seconds):
+    try:
+        message = json.loads(body)
+        data = message["data"]
+        payload = data["payload"]
+        header = payload["ChangeEventHeader"]
+        replay_id = data["event"]["replayId"]
+        record_id = header["recordIds"][0]
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError) as error:
+        raise malformed(f"not a change event: expected data.payload.ChangeEventHeader with recordIds and "
+                        f"data.event.replayId ({type(error).__name__}: {error})")
+    require_org(str(message.get("organizationId") or ""), org_id)
+    committed = require_fresh(header.get("commitTimestamp"), max_age_seconds, header="commitTimestamp")
+    if header.get("entityName") != "Case":
+        raise malformed(f"change events for {header.get('entityName')!r} are not handled: only Case")
+    kinds = {"CREATE": "ticket.created", "UPDATE": "ticket.updated"}
+    if header.get("changeType") not in kinds:
+        # DELETE, UNDELETE and GAP_* events bring nothing the agent could work on.
+        return []
+    fields = {key: value for key, value in payload.items() if key != "ChangeEventHeader"}
+    fields["Id"] = record_id
+    return [Event(
+        event_id=f"cdc-{replay_id}",
+        kind=kinds[header["changeType"]],
+        ticket=normalize.ticket(fields),
+        occurred_at=committed,
+        raw=message,
+    )]
