@@ -1,0 +1,1 @@
+"""Shopify Admin connector for helpdesk-hub: the business system behind support tickets."""
