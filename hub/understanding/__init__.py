@@ -1,0 +1,1 @@
+"""Understanding tickets: embeddings, intent classification, entity extraction, optional LLM."""

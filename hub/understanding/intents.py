@@ -1,0 +1,182 @@
+"""Intent classification with calibrated confidence.
+
+Example utterances from the taxonomy are embedded, a softmax regression is trained on them, and
+its confidence is calibrated by temperature scaling fitted on cross-validated (held-out)
+predictions. Below the threshold the answer is "unsure", which the agent treats as escalate.
+The trained model is cached on disk, keyed by the taxonomy's examples and the embedding provider.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from . import softmax
+from .embeddings import load_embeddings
+from .taxonomy import UNSURE, Taxonomy, load_taxonomy
+
+log = logging.getLogger(__name__)
+
+# Bumped whenever training changes, so caches made by older code are not reused.
+TRAINING_VERSION = f"softmax-v1-l2={softmax.L2}-steps={softmax.STEPS}-folds={softmax.FOLDS}"
+# The first few hundred tokens decide the intent and the model reads at most 256 of them;
+# capping here keeps a megabyte-sized ticket from costing more than a normal one.
+MAX_INPUT_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Classification:
+    intent: str
+    confidence: float
+    scores: dict[str, float] = field(default_factory=dict)
+    unsure: bool = False
+    source: str = "classifier"  # or "llm" when a language model chose the intent (llm.py)
+
+    @property
+    def best_guess(self) -> str | None:
+        """The top-scoring intent even when it fell below the threshold."""
+        return max(self.scores, key=self.scores.get) if self.scores else None
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("HUB_CACHE_DIR") or Path.cwd() / "var" / "cache")
+
+
+def provider_fingerprint(embeddings: Embeddings) -> str:
+    """What identifies an embedding provider's vectors: its class and plain settings.
+
+    Only a hash of this is stored, so API keys among the settings never reach the disk.
+    """
+    cls = type(embeddings)
+    if hasattr(embeddings, "model_dump"):  # pydantic-based LangChain providers
+        settings = embeddings.model_dump()
+    else:
+        settings = {k: v for k, v in vars(embeddings).items() if k != "batch_size"}
+        settings["model_name"] = getattr(embeddings, "model_name", None)
+    plain = {k: v for k, v in settings.items() if isinstance(v, (str, int, float, bool, type(None)))}
+    return json.dumps([f"{cls.__module__}.{cls.__qualname__}", plain], sort_keys=True, default=str)
+
+
+def clean_text(text) -> str:
+    """Any input as bounded, printable text: bytes decoded leniently, control characters blanked."""
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    elif text is None:
+        text = ""
+    elif not isinstance(text, str):
+        text = str(text)
+    text = text[:MAX_INPUT_CHARS]
+    # Control characters carry no meaning for intent; NUL and friends only confuse tokenisation.
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text).strip()
+
+
+class IntentClassifier:
+    def __init__(self, taxonomy: Taxonomy, embeddings: Embeddings, weights, bias, temperature: float):
+        self.taxonomy = taxonomy
+        self.embeddings = embeddings
+        self.labels = taxonomy.names
+        self._weights = np.asarray(weights, dtype=np.float64)
+        self._bias = np.asarray(bias, dtype=np.float64)
+        self.temperature = float(temperature)
+
+    @classmethod
+    def from_config(cls, config_dir: str | Path, embeddings: Embeddings | dict | None = None) -> IntentClassifier:
+        """Load the taxonomy from config_dir and train (or reuse the cached) classifier.
+
+        `embeddings` is a LangChain Embeddings or a provider spec for load_embeddings; the
+        default is the offline MiniLM model.
+        """
+        if not isinstance(embeddings, Embeddings):
+            embeddings = load_embeddings(embeddings)
+        return cls.train(load_taxonomy(config_dir), embeddings)
+
+    @classmethod
+    def train(cls, taxonomy: Taxonomy, embeddings: Embeddings, use_cache: bool = True) -> IntentClassifier:
+        key = hashlib.sha256(
+            "\n".join([TRAINING_VERSION, taxonomy.training_digest(), provider_fingerprint(embeddings)]).encode()
+        ).hexdigest()[:24]
+        path = cache_dir() / f"intents-{key}.npz"
+        if use_cache:
+            cached = _read_cache(path, taxonomy.names)
+            if cached is not None:
+                return cls(taxonomy, embeddings, *cached)
+
+        texts, labels = [], []
+        for index, intent in enumerate(taxonomy.intents):
+            texts.extend(intent.examples)
+            labels.extend([index] * len(intent.examples))
+        x = _as_matrix(embeddings.embed_documents(texts))
+        y = np.array(labels)
+        n_classes = len(taxonomy.intents)
+        temperature = softmax.fit_temperature(softmax.out_of_fold_logits(x, y, n_classes), y)
+        weights, bias = softmax.fit(x, y, n_classes)
+        if use_cache:
+            _write_cache(path, taxonomy.names, weights, bias, temperature)
+        return cls(taxonomy, embeddings, weights, bias, temperature)
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        x = _as_matrix(self.embeddings.embed_documents(texts))
+        return softmax.softmax((x @ self._weights + self._bias) / self.temperature)
+
+    def classify(self, text) -> Classification:
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts) -> list[Classification]:
+        cleaned = [clean_text(t) for t in texts]
+        # Empty text has no meaning to classify; saying so beats a confident guess from noise.
+        present = [i for i, t in enumerate(cleaned) if t]
+        results = [Classification(intent=UNSURE, confidence=0.0, scores={}, unsure=True) for _ in cleaned]
+        if present:
+            probs = self.probabilities([cleaned[i] for i in present])
+            for row, i in zip(probs, present):
+                results[i] = self._decide(row)
+        return results
+
+    def _decide(self, row: np.ndarray) -> Classification:
+        best = int(np.argmax(row))
+        name, confidence = self.labels[best], float(row[best])
+        scores = {label: round(float(p), 6) for label, p in zip(self.labels, row)}
+        unsure = confidence < self.taxonomy.threshold_for(name)
+        return Classification(
+            intent=UNSURE if unsure else name, confidence=round(confidence, 6), scores=scores, unsure=unsure
+        )
+
+
+def _as_matrix(vectors) -> np.ndarray:
+    matrix = np.asarray(vectors, dtype=np.float64)
+    if matrix.ndim != 2 or not np.isfinite(matrix).all():
+        raise ValueError("the embedding provider returned malformed vectors")
+    return matrix
+
+
+def _read_cache(path: Path, labels: list[str]):
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if list(data["labels"]) != labels:
+                return None
+            return data["weights"], data["bias"], float(data["temperature"])
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("ignoring unreadable intent model cache %s: %s", path, exc)
+        return None
+
+
+def _write_cache(path: Path, labels, weights, bias, temperature) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a worker starting at the same moment never reads half a file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, labels=np.array(labels), weights=weights, bias=bias, temperature=temperature)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("could not cache the intent model in %s (%s); it will be retrained next start", path.parent, exc)
