@@ -1,0 +1,13 @@
+"""Errors raised by the knowledge base."""
+
+
+class KnowledgeError(RuntimeError):
+    """Base class: the message is written for the operator who reads it on the console."""
+
+
+class KnowledgeConfigError(KnowledgeError):
+    """A ``knowledge`` setting is missing, misspelt or has a bad value, or the store is unusable."""
+
+
+class SourceError(KnowledgeError):
+    """A source could not list its articles; nothing was changed in the store."""
