@@ -18,6 +18,7 @@ from .errors import HubError
 # stays fast (the knowledge base pulls in chromadb, the classifier numpy).
 LAZY_COMMANDS = {
     "classify": "hub.understanding.cli:classify",
+    "flows": "hub.agent.cli:flows",
     "kb": "hub.knowledge.cli:kb",
     "plugin": "hub.testing.cli:plugin",
     "sandbox": "hub.sandbox.cli:sandbox",
@@ -124,24 +125,30 @@ def worker(burst, config_dir):
     from rq import Queue, Worker
 
     from . import events, jobs
+    from .agent import jobs as agent_jobs
 
     hub = jobs.current_hub = load_hub(config_dir, migrated=True)
+    hub.agent.classifier  # flows, policy and the model load once (and fail early), before rq forks
     redis = Redis.from_url(hub.settings.redis_url)
     if burst:
         events.relay(hub, older_than=timedelta(0))
+        agent_jobs.relay(hub)
     else:
         threading.Thread(target=_relay_forever, args=(hub,), daemon=True, name="outbox-relay").start()
     Worker([Queue(hub.settings.queue_name, connection=redis)], connection=redis).work(burst=burst)
 
 
-def _relay_forever(hub, every=10.0):
-    """The outbox relay: queue events that were committed but never reached the queue."""
+def _relay_forever(hub, every=2.0):
+    """The relays: queue events that never reached the queue, runs whose retry time came, and
+    runs a dead worker dropped."""
     from . import events
+    from .agent import jobs as agent_jobs
 
     while True:
         time.sleep(every)
         try:
             events.relay(hub)
+            agent_jobs.relay(hub)
         except Exception as error:  # keep relaying; the next round may find the database back
             click.echo(f"hub: relay: {type(error).__name__}: {error}", err=True)
 

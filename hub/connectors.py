@@ -94,6 +94,19 @@ class Connector:
         """
         return None
 
+    def ticket_call(self, verb, ticket_id, text=None):
+        """``(tool name, arguments)`` that does ``verb`` to one of this connector's tickets.
+
+        The agent's flows speak of "reply", "note", "solve" and "escalate" whichever helpdesk a
+        ticket lives in; each helpdesk connector says which of its tools does that. ``text`` is
+        the reply, note or resolution text. None for a verb the connector cannot do (a store
+        has no tickets). ``escalate`` is answered here for every connector: its implicit tool
+        takes ``ticket_id``, ``group`` and ``note``, which the agent fills in itself.
+        """
+        if verb == "escalate":
+            return f"{self.name}.escalate", {"ticket_id": ticket_id}
+        return None
+
     def granted_scopes(self, provider, token):
         """The scopes a token response grants (the requested ones when it does not say).
 

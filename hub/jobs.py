@@ -1,10 +1,12 @@
 """Work the rq worker does. Each job loads nothing twice: the worker hands over its Hub."""
 
 import logging
+from datetime import datetime
 
 from sqlmodel import select
 
 from . import events
+from .agent import jobs as agent_jobs
 from .db import session_scope
 from .ingest import NormalizedComment, NormalizedTicket
 from .models import Comment, Ticket, utcnow
@@ -39,7 +41,17 @@ def process_event(event_id):
         events.finish(hub, event_id, events.FAILED)
         raise
     events.finish(hub, event_id, events.DONE)
-    return {"ticket": ticket}
+    # After the event is done: a run is committed before it acts, and the run relay (not the
+    # event relay) takes over if this worker dies from here on.
+    run = agent_jobs.on_event(hub, row.kind, ticket, payload)
+    return {"ticket": ticket, "run": run}
+
+
+def _when(value):
+    """Event payloads are stored as JSON, so their timestamps come back as ISO-8601 text."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value
 
 
 def upsert_ticket(hub, connection_id, ticket_data, comment_data=None):
@@ -58,8 +70,8 @@ def upsert_ticket(hub, connection_id, ticket_data, comment_data=None):
                 setattr(ticket, field, value)
         if data.requester_email:
             ticket.requester_email = data.requester_email.lower()
-        ticket.remote_created_at = data.created_at or ticket.remote_created_at
-        ticket.remote_updated_at = data.updated_at or ticket.remote_updated_at
+        ticket.remote_created_at = _when(data.created_at) or ticket.remote_created_at
+        ticket.remote_updated_at = _when(data.updated_at) or ticket.remote_updated_at
         ticket.updated_at = utcnow()
         session.add(ticket)
         session.flush()

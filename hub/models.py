@@ -189,3 +189,73 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     seq: int = 0
     hash: str = Field(default="0" * 64, max_length=64)
+
+
+class RunState(str, Enum):
+    running = "running"
+    waiting_customer = "waiting_customer"  # an ask node put a question on the ticket
+    waiting_approval = "waiting_approval"  # an approval node or the approval rollout mode
+    retrying = "retrying"  # the vendor was down or rate-limiting; a job is scheduled
+    resolved = "resolved"
+    escalated = "escalated"
+    shadowed = "shadowed"  # shadow mode: decided and recorded, nothing done
+    failed = "failed"
+
+
+class Run(SQLModel, table=True):
+    """One agent run over one ticket: where it is in its flow and what it knows."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    flow: str | None = Field(default=None, max_length=80)
+    intent: str | None = Field(default=None, max_length=80)
+    confidence: float | None = None
+    mode: str = Field(default="autonomous", max_length=20)  # off, shadow, approval, autonomous
+    state: RunState = _enum(RunState, RunState.running)
+    node: str | None = Field(default=None, max_length=80)  # the node to run next
+    facts: dict = _json()  # everything gathered: entities, lookups, the verified identity
+    steps: int = 0
+    reason: str | None = Field(default=None, sa_column=Column(Text))  # why it escalated or failed
+    # One worker at a time advances a run: it holds the lease until it stops or the lease runs
+    # out (a killed worker), after which the relay schedules the run again.
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    wake_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Effect(SQLModel, table=True):
+    """The exactly-once ledger: one row per action a run takes, keyed by run and node.
+
+    The row is committed as ``started`` before the vendor is called and ``done`` after, so a
+    worker that dies in between leaves a trace the next attempt checks before acting again.
+    """
+
+    key: str = Field(primary_key=True, max_length=160)  # "<run id>:<node>"
+    run_id: str = Field(foreign_key="run.id", index=True)
+    tool: str = Field(max_length=120)
+    arguments: dict = _json()
+    state: str = Field(default="started", max_length=20)  # started, done, failed
+    result: dict = _json()
+    attempts: int = 0
+    created_at: datetime = _when()
+    done_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Approval(SQLModel, table=True):
+    """A proposed action waiting for a human: what, why (the facts) and how sure."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(foreign_key="run.id", index=True)
+    node: str = Field(max_length=80)
+    tool: str = Field(max_length=120)
+    arguments: dict = _json()
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    confidence: float | None = None
+    state: str = Field(default="pending", index=True, max_length=20)  # pending, approved, rejected
+    decided_by: str | None = Field(default=None, max_length=320)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _when()

@@ -38,6 +38,13 @@ class Hub:
         return make_engine(self.settings.resolved_database_url)
 
     @cached_property
+    def agent(self):
+        """Flows, policy and the classifier, loaded on first use (web processes rarely need them)."""
+        from .agent.agent import Agent
+
+        return Agent(self)
+
+    @cached_property
     def box(self):
         return SecretBox.from_settings(self.settings, self.env)
 

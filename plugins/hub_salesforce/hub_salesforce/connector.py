@@ -39,6 +39,15 @@ class SalesforceConnector(Connector):
     push = True
     sandbox = "hub_salesforce.sandbox:create_sandbox"
 
+    def ticket_call(self, verb, ticket_id, text=None):
+        """Replies are published CaseComments, notes unpublished ones; a solved case is Closed."""
+        calls = {
+            "reply": ("salesforce.comment", {"case_id": ticket_id, "body": text}),
+            "note": ("salesforce.add_note", {"case_id": ticket_id, "body": text}),
+            "solve": ("salesforce.set_status", {"case_id": ticket_id, "status": "Closed"}),
+        }
+        return calls.get(verb) or super().ticket_call(verb, ticket_id, text)
+
     def provider(self, instance):
         """The OAuth provider for a validated instance (a sandbox is served over the kit's TLS)."""
         if self.is_sandbox(instance):

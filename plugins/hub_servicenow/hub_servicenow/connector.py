@@ -37,6 +37,17 @@ class ServiceNow(Connector):
             return f"http://{instance}"
         return f"https://{instance}.service-now.com"
 
+    def ticket_call(self, verb, ticket_id, text=None):
+        """Replies are additional comments (the caller sees them), notes work notes; solving
+        resolves the incident with a close code and the resolution text as close notes."""
+        calls = {
+            "reply": ("servicenow.comment", {"incident": ticket_id, "text": text}),
+            "note": ("servicenow.work_note", {"incident": ticket_id, "text": text}),
+            "solve": ("servicenow.resolve", {"incident": ticket_id, "close_code": "Solution provided",
+                                             "close_notes": text or "Resolved by the helpdesk-hub agent."}),
+        }
+        return calls.get(verb) or super().ticket_call(verb, ticket_id, text)
+
     def provider(self, instance):
         base = self.base_url(instance)
         return OAuthProvider(

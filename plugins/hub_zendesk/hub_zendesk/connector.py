@@ -33,6 +33,15 @@ class ZendeskConnector(Connector):
     push = True
     sandbox = "hub_zendesk.sandbox:create_sandbox"
 
+    def ticket_call(self, verb, ticket_id, text=None):
+        """Replies are public comments, notes private ones; "solved" is Zendesk's resolved state."""
+        calls = {
+            "reply": ("zendesk.reply", {"ticket_id": ticket_id, "body": text}),
+            "note": ("zendesk.add_note", {"ticket_id": ticket_id, "body": text}),
+            "solve": ("zendesk.set_status", {"ticket_id": ticket_id, "status": "solved"}),
+        }
+        return calls.get(verb) or super().ticket_call(verb, ticket_id, text)
+
     def provider(self, instance):
         """OAuth facts for a subdomain, or for a loopback sandbox ("127.0.0.1:PORT")."""
         root = f"http://{instance}" if self.is_sandbox(instance) else f"https://{instance}.zendesk.com"

@@ -1,0 +1,1 @@
+"""The resolution agent: flows, policy, runs, approvals and the exactly-once effect ledger."""

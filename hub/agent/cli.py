@@ -1,0 +1,34 @@
+"""``hub flows``: check the resolution flows in config/flows/."""
+
+import click
+
+from ..errors import HubError
+
+
+@click.group()
+def flows():
+    """Resolution flows (config/flows/*.yaml)."""
+
+
+@flows.command()
+@click.option("--config-dir", type=click.Path(file_okay=False), envvar="HUB_CONFIG_DIR",
+              help="Configuration directory (default ./config).")
+def check(config_dir):
+    """Validate every flow and the policy; one line per flow, exit 2 on the first error."""
+    from ..runtime import Hub
+
+    hub = Hub.load(config_dir)
+    agent = hub.agent  # loading validates: unknown tools, bad nodes, loops, unverified disclosure
+    for name, flow in sorted(agent.flows.items()):
+        click.echo(f"ok  {name:<26} {len(flow.nodes):>2} nodes  intents: {', '.join(flow.intents) or '-'}")
+    known = set(agent.flow_for_intent)
+    try:
+        from ..understanding.taxonomy import load_taxonomy
+
+        unhandled = [name for name in load_taxonomy(hub.config_path).names if name not in known]
+    except HubError:
+        unhandled = []
+    if unhandled:
+        fallback = agent.fallback_flow()
+        click.echo(f"intents without a flow go to {fallback.name if fallback else 'no flow (escalated)'}: "
+                   f"{', '.join(unhandled)}")

@@ -1,0 +1,126 @@
+"""Templates and conditions in flow files, evaluated in Jinja's immutable sandbox.
+
+Flow files are written by operators; ticket text only ever arrives as *data* inside the facts.
+Rendering substitutes values and never evaluates them again, so nothing a customer writes can
+become an expression, a tool name or a recipient.
+"""
+
+import re
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+from jinja2 import ChainableUndefined, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ..errors import HubError
+
+#: A whole argument written as one expression keeps its type: ``"{{ order.line_items }}"`` is a list.
+_WHOLE = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.S)
+
+
+class ExpressionError(HubError):
+    """A template or condition failed to evaluate against the run's facts."""
+
+
+def _money(value, currency=None):
+    """``{"amount": "12.5", "currency": "EUR"}`` or a number → "12.50 EUR"."""
+    if isinstance(value, dict):
+        value, currency = value.get("amount"), currency or value.get("currency")
+    try:
+        text = f"{Decimal(str(value)):.2f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return f"{text} {currency}" if currency else text
+
+
+def _decimal(value):
+    """A money amount as a Decimal for comparisons; dicts with an ``amount`` are unwrapped."""
+    if isinstance(value, dict):
+        value = value.get("amount")
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal("NaN")
+
+
+def _days_since(value):
+    """Whole days from an ISO-8601 timestamp to now (None when there is no timestamp)."""
+    if not value:
+        return None
+    try:
+        then = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=timezone.utc)
+    return (datetime.now(timezone.utc) - then).days
+
+
+def _pick(items, *keys):
+    """Each mapping in ``items`` cut down to ``keys``: vendor results into tool arguments."""
+    return [{key: item[key] for key in keys if key in item} for item in items or ()]
+
+
+def _environment(undefined):
+    env = ImmutableSandboxedEnvironment(undefined=undefined, autoescape=False, keep_trailing_newline=False)
+    env.filters.update(money=_money, decimal=_decimal, pick=_pick)
+    env.globals.update(days_since=_days_since)
+    return env
+
+
+# Conditions read missing facts as "undefined" (falsy); templates refuse to render around a gap.
+_CONDITIONS = _environment(ChainableUndefined)
+_TEMPLATES = _environment(StrictUndefined)
+
+
+def check_syntax(source, kind="template"):
+    """Raise ExpressionError if ``source`` does not parse (used when flows load)."""
+    try:
+        if kind == "condition":
+            _CONDITIONS.compile_expression(source)
+        else:
+            _TEMPLATES.parse(source)
+    except TemplateError as error:
+        raise ExpressionError(f"{kind} {source!r} does not parse: {error}") from None
+
+
+def condition(source, facts):
+    """The truth of a condition expression over ``facts``."""
+    try:
+        value = _CONDITIONS.compile_expression(source, undefined_to_none=True)(**facts)
+    except TemplateError as error:
+        raise ExpressionError(f"condition {source!r} failed: {error}") from None
+    return bool(value)
+
+
+def value(source, facts):
+    """The value of an expression (missing facts give None)."""
+    try:
+        return _CONDITIONS.compile_expression(source, undefined_to_none=True)(**facts)
+    except TemplateError as error:
+        raise ExpressionError(f"expression {source!r} failed: {error}") from None
+
+
+def render(source, facts):
+    """Render a text template; a missing fact is an error rather than a silent blank."""
+    try:
+        return _TEMPLATES.from_string(source).render(**facts).strip()
+    except TemplateError as error:
+        raise ExpressionError(f"template {source[:60]!r} failed: {error}") from None
+
+
+def render_arguments(arguments, facts):
+    """Tool arguments from a flow node: strings are templates, nested lists and dicts recurse."""
+    if isinstance(arguments, dict):
+        return {key: render_arguments(item, facts) for key, item in arguments.items()}
+    if isinstance(arguments, list):
+        return [render_arguments(item, facts) for item in arguments]
+    if isinstance(arguments, str):
+        whole = _WHOLE.match(arguments)
+        if whole and "{{" not in whole.group(1):
+            result = value(whole.group(1), facts)
+            if result is None:
+                raise ExpressionError(f"argument {arguments!r} has no value in this run's facts")
+            return result
+        return render(arguments, facts)
+    return arguments

@@ -1,0 +1,230 @@
+"""Resolution flows: declarative decision trees in config/flows/*.yaml, validated at load.
+
+A flow is a set of named nodes from ``start``. Each node does one thing — look something up,
+branch on the facts, verify the requester, ask, wait for approval, act, reply, resolve or
+escalate — and names the one tool it may call. Validation refuses unknown tools, tools of the
+wrong kind for their node, dangling or unreachable nodes, loops, and any path on which
+account data could reach the customer before the requester is verified.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import HubError
+from ..tools import ACTION, LOOKUP
+from . import expressions
+
+#: What a flow does to the ticket it works on, whichever helpdesk the ticket lives in.
+TICKET_VERBS = ("reply", "note", "solve", "escalate")
+TERMINAL = ("resolve", "escalate")
+
+
+class FlowError(HubError):
+    """A flow file is invalid: names the file, the node and the reason."""
+
+    def __init__(self, file, node, reason):
+        self.file, self.node, self.reason = str(file), node, reason
+        where = f"{self.file}: node {node!r}" if node else self.file
+        super().__init__(f"{where}: {reason}")
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    when: str = Field(alias="if")
+    next: str
+
+
+class ChecklistItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item: str
+    check: str  # a condition over the facts
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["lookup", "condition", "verify", "ask", "approval", "action", "reply", "resolve", "escalate"]
+    tool: str | None = None  # lookup, action
+    args: dict = Field(default_factory=dict)
+    save: str | None = None  # the fact a lookup or action result is kept under
+    private: bool = True  # a lookup's result is account data: only a verified requester sees it
+    next: str | None = None
+    on_not_found: str | None = None  # lookup: the vendor had nothing
+    cases: list[Case] = Field(default_factory=list)  # condition
+    default: str | None = None  # condition
+    email: str | None = None  # verify: expression for the email the requester must match
+    on_fail: str | None = None  # verify
+    question: str | None = None  # ask: template posted publicly on the ticket
+    expects: str | None = None  # ask: the entity the answer should carry (order_numbers, ...)
+    action: str | None = None  # approval: the action node it guards
+    when: str | None = None  # approval: only needed when this holds
+    summary: str | None = None  # approval: what the approver reads
+    on_reject: str | None = None  # approval
+    message: str | None = None  # reply, resolve (optional public reply before solving)
+    reason: str | None = None  # escalate: template for why
+    group: str | None = None  # escalate: overrides the policy's group for the ticket's helpdesk
+    suggestion: str | None = None  # escalate: template for the suggested next step
+
+    def successors(self):
+        names = [self.next, self.on_not_found, self.default, self.on_fail, self.on_reject]
+        names += [case.next for case in self.cases]
+        return [name for name in names if name]
+
+
+class Flow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    intents: list[str] = Field(default_factory=list)
+    start: str
+    checklist: list[ChecklistItem] = Field(default_factory=list)
+    nodes: dict[str, Node]
+    path: str = ""
+
+    def node(self, name):
+        return self.nodes[name]
+
+    def tools(self):
+        """Every connector tool the flow may call (ticket verbs excluded)."""
+        return sorted({node.tool for node in self.nodes.values() if node.tool})
+
+
+def load_flows(directory, registry):
+    """Every ``*.yaml`` in ``directory``, validated; returns ``{name: Flow}``."""
+    flows = {}
+    for path in sorted(Path(directory).glob("*.yaml")):
+        flow = load_flow(path, registry)
+        if flow.name in flows:
+            raise FlowError(path, None, f"flow name {flow.name!r} is also used by {flows[flow.name].path}")
+        flows[flow.name] = flow
+    claimed = {}
+    for flow in flows.values():
+        for intent in flow.intents:
+            if intent in claimed:
+                raise FlowError(flow.path, None, f"intent {intent!r} is already handled by flow {claimed[intent]!r}")
+            claimed[intent] = flow.name
+    return flows
+
+
+def load_flow(path, registry):
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise FlowError(path, None, f"cannot read: {error}") from None
+    if not isinstance(data, dict):
+        raise FlowError(path, None, "must be a mapping with name, start and nodes")
+    try:
+        flow = Flow(**data, path=str(path))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        node = first["loc"][1] if len(first["loc"]) > 1 and first["loc"][0] == "nodes" else None
+        raise FlowError(path, node, f"{where}: {first['msg']}") from None
+    validate(flow, registry)
+    return flow
+
+
+def validate(flow, registry):
+    """Raise FlowError for the first problem found."""
+    if flow.start not in flow.nodes:
+        raise FlowError(flow.path, None, f"start names no node: {flow.start!r}")
+    for name, node in flow.nodes.items():
+        _check_node(flow, name, node, registry)
+    for item in flow.checklist:
+        _check_expression(flow, None, item.check, "condition")
+    _check_graph(flow)
+    _check_verified_before_disclosure(flow)
+
+
+def _check_node(flow, name, node, registry):
+    def fail(reason):
+        raise FlowError(flow.path, name, reason)
+
+    for successor in node.successors():
+        if successor not in flow.nodes:
+            fail(f"leads to {successor!r}, which is not a node of this flow")
+    if node.type in ("lookup", "action"):
+        if not node.tool:
+            fail(f"a {node.type} node must name its tool")
+        tool = registry.tools.get(node.tool)
+        if tool is None:
+            fail(f"unknown tool {node.tool!r} (installed: see `hub plugins`)")
+        if tool.kind != (LOOKUP if node.type == "lookup" else ACTION):
+            fail(f"{node.tool} is a {tool.kind} tool; a {node.type} node may only call {node.type} tools")
+    elif node.tool:
+        fail(f"a {node.type} node calls no tool; {node.tool!r} is not allowed here")
+    if node.type in TERMINAL:
+        if node.next:
+            fail(f"a {node.type} node ends the flow and has no next")
+    elif node.type == "condition":
+        if not node.cases or not node.default:
+            fail("a condition node needs cases and a default")
+        for case in node.cases:
+            _check_expression(flow, name, case.when, "condition")
+    elif not node.next:
+        fail(f"a {node.type} node needs a next")
+    required = {"verify": ("email", "on_fail"), "ask": ("question", "expects"),
+                "approval": ("action", "summary"), "reply": ("message",)}
+    for attribute in required.get(node.type, ()):
+        if not getattr(node, attribute):
+            fail(f"a {node.type} node needs {attribute}")
+    if node.type == "approval" and flow.nodes.get(node.action, Node(type="reply")).type != "action":
+        fail(f"approval guards {node.action!r}, which is not an action node")
+    for attribute, kind in (("email", "condition"), ("when", "condition"), ("question", "template"),
+                            ("summary", "template"), ("message", "template"), ("reason", "template"),
+                            ("suggestion", "template")):
+        if getattr(node, attribute):
+            _check_expression(flow, name, getattr(node, attribute), kind)
+
+
+def _check_expression(flow, name, source, kind):
+    try:
+        expressions.check_syntax(source, kind)
+    except expressions.ExpressionError as error:
+        raise FlowError(flow.path, name, str(error)) from None
+
+
+def _check_graph(flow):
+    """Every node reachable from start; no node reachable from itself."""
+    visiting, done = set(), set()
+
+    def visit(name, trail):
+        if name in visiting:
+            loop = " -> ".join(trail[trail.index(name):] + [name])
+            raise FlowError(flow.path, name, f"loops back on itself ({loop}); flows must move forward")
+        if name in done:
+            return
+        visiting.add(name)
+        for successor in flow.nodes[name].successors():
+            visit(successor, trail + [name])
+        visiting.discard(name)
+        done.add(name)
+
+    visit(flow.start, [])
+    unreachable = sorted(set(flow.nodes) - done)
+    if unreachable:
+        raise FlowError(flow.path, unreachable[0], "is unreachable from start")
+
+
+def _check_verified_before_disclosure(flow):
+    """After a private lookup, no reply, resolve or action unless a verify node passed first."""
+    seen = set()
+
+    def walk(name, private, verified):
+        if (name, private, verified) in seen:
+            return
+        seen.add((name, private, verified))
+        node = flow.nodes[name]
+        if private and not verified and node.type in ("reply", "resolve", "action"):
+            raise FlowError(flow.path, name, "may disclose or act on account data before the requester is "
+                                             "verified: put a verify node on every path before it")
+        if node.type == "lookup" and node.private:
+            private = True
+        for successor in node.successors():
+            # Only the success edge of a verify node counts as verified.
+            walk(successor, private, verified or (node.type == "verify" and successor == node.next))
+
+    walk(flow.start, False, False)

@@ -1,0 +1,74 @@
+"""config/policy.yaml: how far the agent may go, per intent, and the limits it works within.
+
+Policy is operator configuration. It is read at start-up and never from a ticket: nothing a
+customer writes can change a mode, a threshold, a limit or a recipient.
+"""
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..config import load_yaml, validate
+
+Mode = Literal["off", "shadow", "approval", "autonomous"]
+
+
+class IntentPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mode: Mode | None = None
+    confidence_threshold: float | None = Field(default=None, ge=0, le=1)
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    #: Refunds up to this amount (in the order's currency) need no approval.
+    refund_auto_max: Decimal = Decimal("50")
+    #: Refunds above this are never made by the agent, approved or not.
+    refund_max: Decimal = Decimal("500")
+    return_window_days: int = Field(default=30, ge=0)
+    max_actions_per_run: int = Field(default=6, ge=1)
+    max_asks_per_run: int = Field(default=2, ge=0)
+
+
+class Runs(BaseModel):
+    """How runs wait out a vendor that is down, and how long a worker may hold one."""
+
+    model_config = ConfigDict(extra="forbid")
+    retry_base_seconds: float = Field(default=5.0, gt=0)
+    retry_max_seconds: float = Field(default=300.0, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+    #: A run whose worker died is taken up again once its lease runs out.
+    lease_seconds: float = Field(default=120.0, gt=0)
+    max_steps: int = Field(default=60, ge=1)
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mode: Mode = "shadow"
+    confidence_threshold: float = Field(default=0.6, ge=0, le=1)
+    #: The team a ticket is handed to, per helpdesk connector (group, queue, assignment group).
+    escalation_groups: dict[str, str] = Field(default_factory=dict)
+    intents: dict[str, IntentPolicy] = Field(default_factory=dict)
+    limits: Limits = Field(default_factory=Limits)
+    runs: Runs = Field(default_factory=Runs)
+
+    @classmethod
+    def load(cls, path):
+        if not path.exists():
+            return cls()
+        return validate(cls, load_yaml(path), path)
+
+    def mode_for(self, intent):
+        chosen = self.intents.get(intent)
+        return (chosen and chosen.mode) or self.mode
+
+    def threshold_for(self, intent):
+        chosen = self.intents.get(intent)
+        if chosen and chosen.confidence_threshold is not None:
+            return chosen.confidence_threshold
+        return self.confidence_threshold
+
+    def facts(self):
+        """What flow expressions may read as ``policy`` (amounts stay Decimal: money compares exactly)."""
+        return {"limits": self.limits.model_dump()}

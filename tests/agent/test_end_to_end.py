@@ -1,0 +1,126 @@
+"""Tickets through the whole path: sandbox webhook → /hooks → queue → `hub worker` → flow → vendors."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from hub import audit
+from hub.db import session_scope
+from hub.models import AuditEntry, Effect
+
+
+def public_comments(world, ticket_id):
+    return [c["body"] for c in world.zendesk_state(ticket_id)["comments"] if c.get("public")][1:]
+
+
+def test_order_status_in_zendesk_is_answered_from_shopify(world):
+    ticket = world.zendesk_ticket("john.mccarthy@example.org", "Where is my order?",
+                                  "Hi, my order #1014 still hasn't arrived. Can you check where it is?")
+    world.wait_for_events(1)
+    world.work()
+    [run] = world.runs()
+    assert (run.flow, run.state.value) == ("order_status", "resolved"), run.reason
+    state = world.zendesk_state(ticket["id"])
+    assert state["status"] == "solved"
+    [reply] = public_comments(world, ticket["id"])
+    assert "#1014" in reply and "7023000008029866" in reply  # the Canada Post tracking number
+    assert audit.verify(world.hub.engine) == []
+
+
+def test_requester_who_is_not_the_customer_learns_nothing_and_is_escalated(world):
+    ticket = world.zendesk_ticket("ada@example.com", "Order status",
+                                  "Where is order #1014? Please send me the tracking number.")
+    world.wait_for_events(1)
+    world.work()
+    [run] = world.runs()
+    assert run.state.value == "escalated" and "not the email on order" in run.reason
+    state = world.zendesk_state(ticket["id"])
+    assert public_comments(world, ticket["id"]) == []  # nothing was said to the requester
+    notes = [c["body"] for c in state["comments"] if not c.get("public")]
+    assert notes and "identity verified: no" in notes[-1] and "Suggested next step" in notes[-1]
+
+
+def test_cancel_happens_once_even_when_the_run_is_worked_twice(world):
+    ticket = world.zendesk_ticket("ada@example.com", "Cancel my order",
+                                  "Please cancel order #1001, I ordered the wrong size.")
+    world.wait_for_events(1)
+    world.work()
+    [run] = world.runs()
+    assert (run.flow, run.state.value) == ("cancel_order", "resolved"), run.reason
+    from hub.agent import jobs
+
+    jobs.schedule(world.hub, run.id)  # a duplicate job for the finished run
+    world.work()
+    with session_scope(world.hub.engine) as session:
+        effects = session.exec(select(Effect).where(Effect.run_id == run.id)).all()
+    assert sorted(e.tool for e in effects) == ["shopify.cancel_order", "zendesk.reply", "zendesk.set_status"]
+    assert all(e.attempts == 1 for e in effects)
+    assert len(public_comments(world, ticket["id"])) == 1
+
+
+def test_a_large_refund_waits_for_a_human_and_resumes_when_approved(world):
+    from hub.agent import approvals
+
+    world.zendesk_ticket("john.mccarthy@example.org", "Refund please",
+                         "I want a refund for order #1014, the gloves arrived damaged.")
+    world.wait_for_events(1)
+    world.work()
+    [run] = world.runs()
+    assert (run.flow, run.state.value) == ("refund", "waiting_approval"), run.reason
+    [pending] = approvals.pending(world.hub)
+    assert pending["tool"] == "shopify.refund" and pending["arguments"]["amount"] == "109.5"
+    assert "above the automatic limit" in pending["summary"] and pending["run"]["facts"]["verified"]
+
+    approvals.decide(world.hub, pending["id"], approve=True, actor="approver@example.com")
+    with pytest.raises(approvals.ApprovalError, match="already approved"):
+        approvals.decide(world.hub, pending["id"], approve=False, actor="someone@example.com")
+    world.work()
+    [run] = world.runs()
+    assert run.state.value == "resolved", run.reason
+    with session_scope(world.hub.engine) as session:
+        [refund] = session.exec(select(Effect).where(Effect.tool == "shopify.refund")).all()
+    assert refund.result["idempotency_key"] == refund.key and refund.attempts == 1
+
+
+def test_a_worker_killed_mid_action_does_not_repeat_the_effect(world, monkeypatch):
+    """The vendor cancels the order, then the worker dies before recording it; the next worker
+    finds the effect started, calls again with the same key, and the vendor does nothing new."""
+    from hub import jobs
+    from hub.agent import jobs as agent_jobs
+    from hub.models import InboundEvent
+
+    class Killed(BaseException):
+        pass
+
+    real_call = world.hub.call
+
+    def dies_after_the_vendor_acts(tool_name, *args, **kwargs):
+        result = real_call(tool_name, *args, **kwargs)
+        if tool_name == "shopify.cancel_order":
+            raise Killed()
+        return result
+
+    world.zendesk_ticket("ada@example.com", "Cancel my order", "Please cancel order #1001, wrong size.")
+    world.wait_for_events(1)
+    with session_scope(world.hub.engine) as session:
+        event = session.exec(select(InboundEvent).where(InboundEvent.kind == "ticket.created")).one()
+    monkeypatch.setattr(jobs, "current_hub", world.hub)
+    monkeypatch.setattr(world.hub, "call", dies_after_the_vendor_acts)
+    with pytest.raises(Killed):
+        jobs.process_event(event.id)
+    monkeypatch.setattr(world.hub, "call", real_call)
+    with session_scope(world.hub.engine) as session:
+        [started] = session.exec(select(Effect).where(Effect.tool == "shopify.cancel_order")).all()
+    assert started.state == "started"
+
+    assert agent_jobs.relay(world.hub, stale_after=timedelta(0))  # the dropped run is queued again
+    world.work()
+    [run] = world.runs()
+    assert run.state.value == "resolved", run.reason
+    with session_scope(world.hub.engine) as session:
+        [effect] = session.exec(select(Effect).where(Effect.tool == "shopify.cancel_order")).all()
+    assert effect.state == "done" and effect.attempts == 2 and effect.result["already"] is True
+    with session_scope(world.hub.engine) as session:
+        kinds = session.exec(select(AuditEntry.kind).where(AuditEntry.run_id == run.id)).all()
+    assert "effect.recovering" in kinds
