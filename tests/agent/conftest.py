@@ -103,6 +103,29 @@ class World:
             "subject": subject, "comment": {"body": body}, "requester": {"email": email}}})
         return answer.json()["ticket"]
 
+    def zendesk_comment(self, ticket_id, email, body):
+        """A public comment on the ticket written by the end-user ``email`` (the customer answering)."""
+        user = next(u for u in SHOPPERS if u["email"] == email)
+        self.vendor("zendesk").put(f"tickets/{ticket_id}.json", json={"ticket": {
+            "comment": {"body": body, "public": True, "author_id": user["id"]}}})
+
+    def servicenow_incident(self, caller_email, short_description, description):
+        session = self.vendor("servicenow")
+        caller = session.get("api/now/table/sys_user", params={"sysparm_query": f"email={caller_email}"}).json()["result"][0]
+        answer = session.post("api/now/table/incident", json={
+            "caller_id": caller["sys_id"], "short_description": short_description, "description": description})
+        return answer.json()["result"]
+
+    def control(self, name, method, path, body=None):
+        answer = requests.request(method, f"{self.servers[name].url}/_sandbox/{path}", json=body, timeout=5)
+        assert answer.status_code < 400, answer.text
+        return answer.json() if answer.content else None
+
+    def set_policy(self, **changes):
+        policy = yaml.safe_load((self.config / "policy.yaml").read_text())
+        policy.update(changes)
+        (self.config / "policy.yaml").write_text(yaml.safe_dump(policy))
+
     def zendesk_state(self, ticket_id):
         answer = requests.get(f"{self.servers['zendesk'].url}/_sandbox/state/ticket/{ticket_id}", timeout=5)
         return answer.json()
