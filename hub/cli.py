@@ -124,7 +124,7 @@ def worker(burst, config_dir):
     from redis import Redis
     from rq import Queue, Worker
 
-    from . import events, jobs
+    from . import events, jobs, polling
     from .agent import jobs as agent_jobs
 
     hub = jobs.current_hub = load_hub(config_dir, migrated=True)
@@ -133,22 +133,27 @@ def worker(burst, config_dir):
     if burst:
         events.relay(hub, older_than=timedelta(0))
         agent_jobs.relay(hub)
+        polling.poll(hub)
     else:
         threading.Thread(target=_relay_forever, args=(hub,), daemon=True, name="outbox-relay").start()
     Worker([Queue(hub.settings.queue_name, connection=redis)], connection=redis).work(burst=burst)
 
 
-def _relay_forever(hub, every=2.0):
+def _relay_forever(hub, every=2.0, poll_every=30.0):
     """The relays: queue events that never reached the queue, runs whose retry time came, and
-    runs a dead worker dropped."""
-    from . import events
+    runs a dead worker dropped; and poll the connections that cannot push."""
+    from . import events, polling
     from .agent import jobs as agent_jobs
 
+    last_poll = 0.0
     while True:
         time.sleep(every)
         try:
             events.relay(hub)
             agent_jobs.relay(hub)
+            if time.monotonic() - last_poll >= poll_every:
+                last_poll = time.monotonic()
+                polling.poll(hub)
         except Exception as error:  # keep relaying; the next round may find the database back
             click.echo(f"hub: relay: {type(error).__name__}: {error}", err=True)
 

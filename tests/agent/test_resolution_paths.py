@@ -105,3 +105,18 @@ def test_hostile_or_broken_tickets_are_handled_and_never_crash_a_worker(world, s
     with session_scope(world.hub.engine) as session:
         refunds = session.exec(select(Effect).where(Effect.tool == "shopify.refund")).all()
     assert refunds == []  # nothing a customer writes moves money past the flow and its policy
+
+
+def test_a_connection_that_cannot_push_is_polled(world):
+    from hub.models import Connection
+
+    with session_scope(world.hub.engine) as session:  # as if registering the webhook had failed
+        row = session.get(Connection, world.connections["servicenow"].id)
+        row.webhook_secret_ciphertext = None
+        session.add(row)
+    world.servicenow_incident("ada@example.com", "Need Zoom", "Could I get Zoom installed please? Ada")
+    world.work()  # a burst worker polls first, then works what the poll found
+    run = only_run(world)
+    assert (run.flow, run.state.value) == ("it_software_access", "resolved"), run.reason
+    world.work()  # polling again finds the same changes: stored once, nothing runs twice
+    assert len(world.runs()) == 1
