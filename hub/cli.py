@@ -118,11 +118,13 @@ def serve(host, port, threads, config_dir):
 
 @cli.command()
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+@click.option("--fork/--no-fork", default=False, show_default=True,
+              help="Run each job in a forked child (isolation) instead of in the worker process (speed).")
 @config_option
-def worker(burst, config_dir):
+def worker(burst, fork, config_dir):
     """Run an rq worker on the hub's queue (start several for more throughput)."""
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue, SimpleWorker, Worker
 
     from . import events, jobs, polling
     from .agent import jobs as agent_jobs
@@ -136,7 +138,8 @@ def worker(burst, config_dir):
         polling.poll(hub)
     else:
         threading.Thread(target=_relay_forever, args=(hub,), daemon=True, name="outbox-relay").start()
-    Worker([Queue(hub.settings.queue_name, connection=redis)], connection=redis).work(burst=burst)
+    kind = Worker if fork else SimpleWorker
+    kind([Queue(hub.settings.queue_name, connection=redis)], connection=redis).work(burst=burst)
 
 
 def _relay_forever(hub, every=2.0, poll_every=30.0):

@@ -1,6 +1,7 @@
 """Work the rq worker does. Each job loads nothing twice: the worker hands over its Hub."""
 
 import logging
+import os
 from datetime import datetime
 
 from sqlmodel import select
@@ -15,16 +16,20 @@ log = logging.getLogger(__name__)
 
 #: Set by ``hub worker`` before it forks work horses, so jobs reuse the loaded Hub.
 current_hub = None
+#: The process whose connection pool the hub's engine may use.
+_engine_pid = os.getpid()
 
 
 def _hub():
-    global current_hub
+    global current_hub, _engine_pid
     if current_hub is None:
         from .runtime import Hub
 
         current_hub = Hub.load()
-    # A forked work horse must not share pooled database connections with its parent.
-    current_hub.engine.dispose(close=False)
+    if _engine_pid != os.getpid():
+        # A forked work horse must not share pooled database connections with its parent.
+        current_hub.engine.dispose(close=False)
+        _engine_pid = os.getpid()
     return current_hub
 
 

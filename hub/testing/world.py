@@ -1,0 +1,175 @@
+"""A whole small world on one machine: vendor sandboxes, the hub's web app on a real port,
+Redis, and connections made through each sandbox's real OAuth consent page.
+
+Agent tests and benchmarks build on it; nothing here is a stand-in for the hub itself.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import requests
+import yaml
+from sqlmodel import select
+
+REPO = Path(__file__).resolve().parents[2]
+
+#: Shopify customers who also write to the Zendesk help desk, with verified emails there.
+SHOPPERS = [
+    {"id": 372000009001, "name": "Ada Lovelace", "email": "ada@example.com"},
+    {"id": 372000009002, "name": "Barbara Liskov", "email": "barbara@example.com"},
+    {"id": 372000009003, "name": "Margaret Hamilton", "email": "margaret@example.com"},
+    {"id": 372000009004, "name": "John McCarthy", "email": "john.mccarthy@example.org"},
+]
+
+
+def zendesk_seed(directory):
+    """The Zendesk sandbox's own seed plus the shoppers as verified end-users."""
+    from hub_zendesk import sandbox as zendesk_sandbox
+
+    seed = yaml.safe_load((Path(zendesk_sandbox.__file__).parent / "seed.yaml").read_text())
+    seed["users"] += [dict(user, role="end-user", verified=True) for user in SHOPPERS]
+    path = directory / "zendesk-seed.yaml"
+    path.write_text(yaml.safe_dump(seed, allow_unicode=True))
+    return path
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class World:
+    def __init__(self, directory, redis_url, database_url=None):
+        from hub_shopify.sandbox import create_sandbox as shopify
+        from hub_zendesk.sandbox import create_sandbox as zendesk
+        from hub_servicenow.sandbox import create_sandbox as servicenow
+
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        directory = self.directory
+        self.sandboxes = {"zendesk": zendesk(seed=zendesk_seed(directory)), "shopify": shopify(),
+                          "servicenow": servicenow()}
+        self.servers = {name: sandbox.serve(tls=False) for name, sandbox in self.sandboxes.items()}
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.config = directory / "config"
+        shutil.copytree(REPO / "config", self.config)
+        settings = yaml.safe_load((self.config / "settings.yaml").read_text())
+        settings.update(data_dir=str(directory / "var"), sandbox_mode=True, public_url=self.url,
+                        redis_url=redis_url, queue_name=f"hub-{port}",
+                        http=dict(settings.get("http") or {}, max_wait=0.2, backoff_base=0.01))
+        if database_url:
+            settings["database_url"] = database_url
+        (self.config / "settings.yaml").write_text(yaml.safe_dump(settings))
+        policy = yaml.safe_load((self.config / "policy.yaml").read_text())
+        policy["runs"] = dict(policy.get("runs") or {}, retry_base_seconds=0.1, lease_seconds=5)
+        (self.config / "policy.yaml").write_text(yaml.safe_dump(policy))
+        self.env = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
+
+        from hub.app import create_app
+        from hub.db import upgrade
+        from hub.runtime import Hub
+        from hub.sandbox import serve_app
+
+        self.hub = Hub.load(self.config, env=self.env)
+        upgrade(self.hub.engine)
+        self.web = serve_app(create_app(self.hub), port=port)
+        self.connections = {name: self.connect(name) for name in self.servers}
+
+    def connect(self, name):
+        """The real OAuth dance against the sandbox's consent page, finished in-process."""
+        from hub import connections
+        from hub.testing.consent import ConsentPage
+
+        http = requests.Session()
+        connection, url, _ = connections.begin(self.hub, name, f"127.0.0.1:{self.servers[name].port}")
+        page = http.get(url)
+        form = ConsentPage.parse(page.text, page.url)
+        answer = http.request(form.method, form.action, data=form.submission("allow"), allow_redirects=False)
+        query = dict(parse_qsl(urlsplit(urljoin(answer.url, answer.headers["Location"])).query))
+        return connections.finish(self.hub, query["state"], query.get("code"), query)
+
+    def vendor(self, name):
+        """An API client for a sandbox, authorised like the hub (for arranging test data)."""
+        from hub.models import Connection
+        from hub.db import session_scope
+
+        with session_scope(self.hub.engine) as session:
+            connection = session.get(Connection, self.connections[name].id)
+        return self.hub.session(connection)
+
+    def zendesk_ticket(self, email, subject, body):
+        answer = self.vendor("zendesk").post("tickets.json", json={"ticket": {
+            "subject": subject, "comment": {"body": body}, "requester": {"email": email}}})
+        return answer.json()["ticket"]
+
+    def zendesk_comment(self, ticket_id, email, body):
+        """A public comment on the ticket written by the end-user ``email`` (the customer answering)."""
+        user = next(u for u in SHOPPERS if u["email"] == email)
+        self.vendor("zendesk").put(f"tickets/{ticket_id}.json", json={"ticket": {
+            "comment": {"body": body, "public": True, "author_id": user["id"]}}})
+
+    def servicenow_incident(self, caller_email, short_description, description):
+        session = self.vendor("servicenow")
+        caller = session.get("api/now/table/sys_user", params={"sysparm_query": f"email={caller_email}"}).json()["result"][0]
+        answer = session.post("api/now/table/incident", json={
+            "caller_id": caller["sys_id"], "short_description": short_description, "description": description})
+        return answer.json()["result"]
+
+    def control(self, name, method, path, body=None):
+        answer = requests.request(method, f"{self.servers[name].url}/_sandbox/{path}", json=body, timeout=5)
+        assert answer.status_code < 400, answer.text
+        return answer.json() if answer.content else None
+
+    def set_policy(self, **changes):
+        policy = yaml.safe_load((self.config / "policy.yaml").read_text())
+        policy.update(changes)
+        (self.config / "policy.yaml").write_text(yaml.safe_dump(policy))
+
+    def zendesk_state(self, ticket_id):
+        answer = requests.get(f"{self.servers['zendesk'].url}/_sandbox/state/ticket/{ticket_id}", timeout=5)
+        return answer.json()
+
+    def wait_for_events(self, count, timeout=15):
+        from hub.db import session_scope
+        from hub.models import InboundEvent
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with session_scope(self.hub.engine) as session:
+                if len(session.exec(select(InboundEvent.id)).all()) >= count:
+                    return
+            time.sleep(0.1)
+        raise AssertionError(f"fewer than {count} webhook events arrived in {timeout}s")
+
+    def work(self):
+        """One burst of a real `hub worker` over the queue; returns its stderr."""
+        result = subprocess.run([sys.executable, "-m", "hub", "worker", "--burst", "--config-dir", str(self.config)],
+                                env=self.env, capture_output=True, text=True, timeout=180)
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result.stderr
+
+    def session(self):
+        from hub.db import session_scope
+
+        return session_scope(self.hub.engine)
+
+    def runs(self):
+        from hub.db import session_scope
+        from hub.models import Run
+
+        with session_scope(self.hub.engine) as session:
+            return session.exec(select(Run).order_by(Run.created_at)).all()
+
+    def stop(self):
+        self.web.stop()
+        for server in self.servers.values():
+            server.stop()
+        self.hub.engine.dispose()
