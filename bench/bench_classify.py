@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/bench_classify.py [--torch-python /tmp/refvenv/bin/python] [--json out.json]
 
+Writes the raw numbers to bench/results/classify.json (or --json) and prints a Markdown table;
+with both sides, torch/numpy ratios come from this one run, measured back to back.
+
 Each side runs in its own fresh process so load time and resident memory (RSS) are its own.
 The torch side needs a throw-away virtualenv with torch==2.13.0 (CPU) and sentence-transformers;
 it is skipped, and says so, when --torch-python is not given. Texts are the tickets of
@@ -21,6 +24,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_FILE = ROOT / "eval" / "intents.jsonl"
+RESULTS = ROOT / "bench" / "results" / "classify.json"
+# Measures both sides take, compared as torch / numpy (above 1: numpy is cheaper).
+COMPARED = {
+    "load_s": "model load",
+    "rss_after_load_mb": "RSS after load",
+    "peak_rss_mb": "peak RSS",
+    ("embed_one", "p50_ms"): "embed one ticket p50",
+    ("embed_one", "p99_ms"): "embed one ticket p99",
+}
 
 
 def rss_mb() -> float:
@@ -152,6 +164,22 @@ def run_worker(python: str, side: str, repeat: int, extra: list[str]) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+def value(result: dict, key):
+    return result.get(key[0], {}).get(key[1]) if isinstance(key, tuple) else result.get(key)
+
+
+def ratios(results: list[dict]) -> dict:
+    """torch / numpy for every measure both sides took; batch throughput as numpy / torch."""
+    if len(results) < 2:
+        return {}
+    numpy_side, torch_side = results
+    found = {label: round(value(torch_side, key) / value(numpy_side, key), 2) for key, label in COMPARED.items()}
+    found["embed throughput, batches of 32 (numpy / torch)"] = round(
+        numpy_side["embed_batch_per_s"] / torch_side["embed_batch_per_s"], 2
+    )
+    return found
+
+
 def report(results: list[dict], texts: list[str]) -> str:
     lengths = sorted(len(t) for t in texts)
     rows = [
@@ -183,9 +211,13 @@ def report(results: list[dict], texts: list[str]) -> str:
     for label, key, unit in rows:
         cells = []
         for r in results:
-            value = r.get(key[0], {}).get(key[1]) if isinstance(key, tuple) else r.get(key)
-            cells.append("n/a" if value is None else f"{value} {unit}")
+            found = value(r, key)
+            cells.append("n/a" if found is None else f"{found} {unit}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    compared = ratios(results)
+    if compared:
+        lines += ["", "| ratio, same run | torch / numpy |", "|---|---|"]
+        lines += [f"| {label} | {ratio}× |" for label, ratio in compared.items()]
     return "\n".join(lines)
 
 
@@ -193,7 +225,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--torch-python", help="python of a throw-away venv with torch + sentence-transformers")
     parser.add_argument("--repeat", type=int, default=2, help="passes over the tickets per measure")
-    parser.add_argument("--json", type=Path, help="also write the raw numbers here")
+    parser.add_argument("--json", type=Path, default=RESULTS, help=f"raw numbers go here (default {RESULTS})")
     parser.add_argument("--worker", choices=["numpy", "torch"], help=argparse.SUPPRESS)
     parser.add_argument("--model-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -206,6 +238,7 @@ def main() -> None:
         print(json.dumps(worker_torch(texts, args.repeat, args.model_dir)))
         return
 
+    load_before = os.getloadavg()[0]  # numbers from a busy machine are not comparable
     results = [run_worker(sys.executable, "numpy", args.repeat, [])]
     if args.torch_python:
         from hub.understanding.embeddings import model_dir
@@ -214,8 +247,18 @@ def main() -> None:
     else:
         print("torch side skipped: pass --torch-python to compare with sentence-transformers", file=sys.stderr)
     print(report(results, texts))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({
+        "benchmark": "classify",
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cpus": os.cpu_count(),
+        "load_average": {"before": load_before, "after": os.getloadavg()[0]},
+        "tickets": len(texts),
+        "repeat": args.repeat,
+        "sides": results,
+        "ratios": ratios(results),
+    }, indent=1))
+    print(f"raw numbers: {args.json}", file=sys.stderr)
 
 
 if __name__ == "__main__":

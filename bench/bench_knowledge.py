@@ -4,13 +4,15 @@
 
 Builds a throw-away store (embedded by default, a Chroma server with --url) from generated help
 articles — one section per chunk, so the chunk count is exact — plus the sample articles in kb/,
-then asks the questions of eval/knowledge.jsonl over and over. Prints one JSON object.
+then asks the questions of eval/knowledge.jsonl over and over. Prints one JSON object and writes
+it to bench/results/knowledge.json (or --json).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -25,6 +27,7 @@ from hub.knowledge import Article, CallableSource, KnowledgeBase, LocalFolderSou
 from hub.knowledge.evaluate import read_questions  # noqa: E402
 from hub.understanding.embeddings import MiniLMEmbeddings  # noqa: E402
 
+RESULTS = REPO / "bench" / "results" / "knowledge.json"
 SECTIONS_PER_ARTICLE = 10
 TOPICS = ["returns", "refunds", "shipping", "invoices", "passwords", "VPN access", "warranty", "gift cards",
           "software licences", "laptops", "delivery slots", "store credit", "customs", "newsletters"]
@@ -68,7 +71,9 @@ def main():
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--url", help="Chroma server URL instead of an embedded store")
+    parser.add_argument("--json", type=Path, default=RESULTS, help=f"where the numbers go (default {RESULTS})")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]  # numbers from a busy machine are not comparable
 
     embeddings = MiniLMEmbeddings()
     started = time.perf_counter()
@@ -117,6 +122,10 @@ def main():
             store_ms.append((time.perf_counter() - started) * 1000)
 
         report = {
+            "benchmark": "knowledge",
+            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "cpus": os.cpu_count(),
+            "load_average": {"before": load_before, "after": os.getloadavg()[0]},
             "store": "chroma server" if args.url else "embedded chromadb",
             "chunks_in_store": kb.count(),
             "model_load_s": round(load_seconds, 2),
@@ -139,6 +148,8 @@ def main():
             "queries": args.queries,
         }
     print(json.dumps(report, indent=2))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

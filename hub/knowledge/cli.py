@@ -1,8 +1,10 @@
 """``hub kb``: sync help articles into the knowledge base and ask it questions.
 
-Settings come from the click context object when a caller provides them (``ctx.obj``, as the
-tests do), otherwise from ``settings.yaml`` in ``--config-dir`` (default ``$HUB_CONFIG_DIR`` or
-``./config``) like every other ``hub`` command.
+Settings come from the click context object when a caller provides them (``ctx.obj``: the
+settings, or a running ``Hub``, as the tests do), otherwise from ``settings.yaml`` in
+``--config-dir`` (default ``$HUB_CONFIG_DIR`` or ``./config``) like every other ``hub`` command.
+Syncing connections needs the hub itself (its database, plugins and guard): the one given, or
+one loaded from the same configuration directory.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import click
 
 from hub.config import load_settings
 from hub.errors import HubError
+from hub.runtime import Hub
 from hub.understanding.errors import UnderstandingConfigError
 
+from .connections import connection_sources
 from .errors import KnowledgeError
 from .evaluate import cross_validated, fit_calibration, metrics, read_questions, score_questions
 from .knowledge_base import KnowledgeBase
@@ -31,6 +35,7 @@ from .sources import LocalFolderSource
 @click.pass_context
 def kb(ctx, config_dir):
     """Knowledge base: help articles answered with citations."""
+    ctx.meta["kb.config_dir"] = config_dir
     if ctx.obj is None:
         try:
             ctx.obj = load_settings(config_dir)
@@ -38,9 +43,25 @@ def kb(ctx, config_dir):
             raise click.ClickException(str(error)) from None
 
 
+def _settings(ctx):
+    return ctx.obj.settings if isinstance(ctx.obj, Hub) else ctx.obj
+
+
+def _hub(ctx) -> Hub:
+    """The hub whose connections are synced: the caller's, or loaded from --config-dir."""
+    if isinstance(ctx.obj, Hub):
+        return ctx.obj
+    from hub.cli import load_hub
+
+    try:
+        return load_hub(ctx.meta.get("kb.config_dir"), migrated=True)
+    except HubError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def _open(ctx) -> KnowledgeBase:
     try:
-        return KnowledgeBase.open(as_mapping(ctx.obj))
+        return KnowledgeBase.open(as_mapping(_settings(ctx)))
     except (KnowledgeError, UnderstandingConfigError) as error:
         raise click.ClickException(str(error)) from None
 
@@ -56,34 +77,66 @@ def folder_sources(settings, folders: tuple[str, ...], name: str | None) -> list
         configured = [source for source in configured if source.name == name]
         if not configured:
             raise click.UsageError(f"no source named {name!r} in knowledge.folders")
-    if not configured:
-        raise click.UsageError("give one or more folders, or list them in the knowledge.folders setting")
     return configured
+
+
+def chosen_sources(ctx, settings: KnowledgeSettings, folders, name, connection_ids, all_connections) -> list:
+    """What the command line names; with nothing named, every configured folder and connection."""
+    named = bool(folders or name or connection_ids or all_connections)
+    if not named:
+        connection_ids = tuple(settings.connections)
+    try:
+        sources = folder_sources(settings, folders, name) if folders or name or not named else []
+        if connection_ids or all_connections:
+            sources += connection_sources(_hub(ctx), connection_ids, all_connections)
+    except KnowledgeError as error:
+        raise click.ClickException(str(error)) from None
+    if not sources:
+        if all_connections:
+            raise click.ClickException("no connected connection keeps help articles (none has a list_articles tool)")
+        raise click.UsageError(
+            "give folders, --connection ID or --all-connections, or list them in the "
+            "knowledge.folders or knowledge.connections setting"
+        )
+    return sources
 
 
 @kb.command()
 @click.argument("folders", nargs=-1, type=click.Path(file_okay=False))
 @click.option("--source", "name", help="Name of the source: names the folder given, or picks a configured one.")
+@click.option("--connection", "connection_ids", multiple=True, metavar="ID",
+              help="Sync the help articles of this connected helpdesk (repeatable).")
+@click.option("--all-connections", is_flag=True, help="Sync every connected helpdesk that keeps help articles.")
 @click.option("--rebuild", is_flag=True, help="Drop the whole store first, e.g. after changing embedding model.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
 @click.pass_context
-def sync(ctx, folders, name, rebuild, progress):
-    """Add new, re-embed changed and remove deleted articles from FOLDERS (Markdown and HTML)."""
+def sync(ctx, folders, name, connection_ids, all_connections, rebuild, progress):
+    """Add new, re-embed changed and remove deleted articles from FOLDERS (Markdown and HTML)
+    and from connected helpdesks (Zendesk Help Center, ServiceNow, Salesforce Knowledge).
+
+    A source that fails (a vendor down, a connection to reconnect) is reported and left as it
+    was; the others still sync, and the exit status is 1.
+    """
     knowledge = _open(ctx)
-    sources = folder_sources(knowledge.settings, folders, name)
+    sources = chosen_sources(ctx, knowledge.settings, folders, name, connection_ids, all_connections)
     if rebuild:
         knowledge.reset()
+    failed = 0
     for source in sources:
         try:
             result = knowledge.sync(source, progress=progress)
         except KnowledgeError as error:
-            raise click.ClickException(str(error)) from None
+            click.echo(f"{source.name}: error: {error}", err=True)
+            failed += 1
+            continue
         click.echo(
             f"{result.source}: {result.added} added, {result.updated} updated, {result.deleted} deleted, "
             f"{result.unchanged} unchanged, {len(result.skipped)} skipped ({result.chunks_written} chunks written)"
         )
         for remote_id, reason in result.skipped:
             click.echo(f"  skipped {remote_id}: {reason}", err=True)
+    if failed:
+        ctx.exit(1)
 
 
 @kb.command()

@@ -124,10 +124,15 @@ class KnowledgeBase:
                 # a full batch than on many batches of a few chunks.
                 texts = [chunk.embed_text for _, chunks, _, _ in group for chunk in chunks]
                 vectors = iter(self.embeddings.embed_documents(texts))
+                rows = []
                 for article, chunks, digest, existed in group:
                     if existed:
                         self._collection.delete(where={"key": article.key})
-                    self._write(article, chunks, [next(vectors) for _ in chunks], digest)
+                    rows += self._rows(article, chunks, [next(vectors) for _ in chunks], digest)
+                # One write for the group: chromadb pays a fixed cost per call, which per article
+                # was most of the time a help center of short articles took to ingest.
+                self._add(rows)
+                for article, chunks, digest, existed in group:
                     result.chunks_written += len(chunks)
                     if existed:
                         result.updated += 1
@@ -163,7 +168,9 @@ class KnowledgeBase:
                 articles[meta["key"]] = meta["content_hash"]
         return articles
 
-    def _write(self, article: Article, chunks, vectors, digest: str) -> None:
+    def _rows(self, article: Article, chunks, vectors, digest: str) -> list[tuple]:
+        """(id, text, vector, metadata) per chunk, chunk 0 last: it carries the hash that marks
+        the article complete, so whatever cuts a write short leaves the article to be redone."""
         prefix = hashlib.sha1(article.key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
         base = {
             "source": article.source,
@@ -178,8 +185,10 @@ class KnowledgeBase:
             for i, (chunk, vector) in enumerate(zip(chunks, vectors))
         ]
         rows[0][3]["content_hash"] = digest
-        # Chunk 0 carries the hash that marks the article complete, so it goes in last.
-        rows = rows[1:] + rows[:1]
+        return rows[1:] + rows[:1]
+
+    def _add(self, rows: list[tuple]) -> None:
+        # Written in order, so an article's chunk 0 never lands before the rest of its chunks.
         batch = self._client.get_max_batch_size()
         for start in range(0, len(rows), batch):
             ids, documents, embeddings, metadatas = zip(*rows[start : start + batch])

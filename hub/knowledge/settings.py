@@ -27,6 +27,7 @@ TYPES = {
     "max_question_chars": (int,),
     "max_article_chars": (int,),
     "folders": (list,),
+    "connections": (list,),
 }
 
 
@@ -44,6 +45,7 @@ class KnowledgeSettings:
     max_question_chars: int = 2000
     max_article_chars: int = 2_000_000
     folders: list = field(default_factory=list)
+    connections: list = field(default_factory=list)  # connection ids whose articles `hub kb sync` reads
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any] | None) -> "KnowledgeSettings":
@@ -83,6 +85,9 @@ class KnowledgeSettings:
             raise KnowledgeConfigError("knowledge.chunk_overlap must be at least 0 and below chunk_size")
         if self.url is not None and not self.url.startswith(("http://", "https://")):
             raise KnowledgeConfigError(f"knowledge.url must be an http(s) URL, got {self.url!r}")
+        for entry in self.connections:
+            if not isinstance(entry, str) or not entry.strip():
+                raise KnowledgeConfigError(f"knowledge.connections entries must be connection ids, got {entry!r}")
 
     def folder_sources(self) -> list[tuple[str | None, Path]]:
         """``folders`` entries as (name, path): a plain path, or ``{name: ..., path: ...}``."""
@@ -97,7 +102,6 @@ class KnowledgeSettings:
                     f"knowledge.folders entries must be a path or {{name, path}}, got {entry!r}"
                 )
         return result
-
 
 
 def as_mapping(settings: Any) -> Mapping[str, Any]:

@@ -73,7 +73,7 @@ class LocalFolderSource:
             title=str(meta.get("title") or file.stem.replace("-", " ").replace("_", " ").capitalize()),
             url=str(meta.get("url") or file.resolve().as_uri()),
             body=text,
-            updated_at=_as_datetime(updated),
+            updated_at=as_datetime(updated),
             is_html=is_html,
         )
 
@@ -122,7 +122,7 @@ class CallableSource:
                 title=item.get("title") or "",
                 url=item.get("url") or "",
                 body=body if body is not None else "",
-                updated_at=_as_datetime(item.get("updated_at")),
+                updated_at=as_datetime(item.get("updated_at")),
                 is_html=is_html,
             )
         except (TypeError, ValueError) as error:
@@ -153,13 +153,17 @@ def _first_heading(markdown: str) -> str | None:
     return None
 
 
-def _as_datetime(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
+def as_datetime(value: Any) -> dt.datetime | None:
+    """A datetime from what sources give (ISO text, date or datetime); a time without a zone
+    is read as UTC, which is how helpdesk APIs (ServiceNow's Table API) serve them."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
-    try:
-        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        log.warning("ignoring unreadable updated_at %r", value)
+    if value is None or value == "":
         return None
+    if not isinstance(value, dt.datetime):
+        try:
+            value = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            log.warning("ignoring unreadable updated_at %r", value)
+            return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)

@@ -100,6 +100,14 @@ def test_bytes_and_other_languages_work(sample_kb):
         assert answer.refused or answer.citations
 
 
+def test_undecodable_command_line_bytes_are_answered(sample_kb):
+    # Python hands non-UTF-8 argv bytes over as lone surrogates; they must reach neither the
+    # tokenizer nor chromadb as such.
+    answer = sample_kb.ask("How long does a refund take to reach my credit card? \udcff\udcfe")
+    assert answer.citations[0] == TRUTH["refund-timelines.md"]
+    assert sample_kb.ask("\udcff" * 50).refused
+
+
 def test_wrong_types_are_clear_errors(sample_kb):
     with pytest.raises(TypeError, match="question must be str"):
         sample_kb.ask(None)

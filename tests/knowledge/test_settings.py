@@ -24,6 +24,9 @@ def test_defaults_and_data_dir():
         ({"calibration": {"slope": 1}}, "calibration"),
         ({"url": "chroma:8000"}, "http"),
         ({"folders": [42]}, None),
+        ({"connections": "3f2c"}, "knowledge.connections must be list"),
+        ({"connections": [7]}, "knowledge.connections entries must be connection ids"),
+        ({"connections": [" "]}, "knowledge.connections entries must be connection ids"),
     ],
 )
 def test_bad_values_are_named(knowledge, message):

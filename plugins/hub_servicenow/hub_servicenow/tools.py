@@ -201,8 +201,14 @@ def list_articles(call):
     if args.get("category"):
         encoded += f"^kb_category={table.quote(args['category'])}"
     rows, pages = table.query(call.session, "kb_knowledge", encoded + "^ORDERBYnumber",
-                              ARTICLE_FIELDS[:-1], page_size=args.get("page_size", 20))
-    articles = [_article_result(_fields(r)) for r in rows]
+                              ARTICLE_FIELDS, page_size=args.get("page_size", 20))
+    base = call.connection.api_base_url.rstrip("/")
+    articles = []
+    for row in rows:
+        fields = _fields(row)
+        # The full HTML body, for knowledge-base sync; the portal page people can open.
+        articles.append(dict(_article_result(fields), body_html=fields.get("text", ""),
+                             url=f"{base}/kb_view.do?sysparm_article={fields['number']}"))
     return {"articles": articles, "count": len(articles), "pages": pages}
 
 
