@@ -96,7 +96,7 @@ def webhook_acks(world, count, threads=4):
             "p50_ms": round(percentile(latencies, 50), 2), "p99_ms": round(percentile(latencies, 99), 2)}
 
 
-def throughput(world, tickets, workers):
+def throughput(world, tickets, workers, fork=False):
     """Workers started and registered, the queue suspended while the tickets arrive, then
     resumed: tickets per second from resume until every run finished."""
     from redis import Redis
@@ -107,7 +107,8 @@ def throughput(world, tickets, workers):
 
     redis = Redis.from_url(world.hub.settings.redis_url)
     suspend(redis)
-    processes = [subprocess.Popen([sys.executable, "-m", "hub", "worker", "--config-dir", str(world.config)],
+    command = [sys.executable, "-m", "hub", "worker", "--config-dir", str(world.config)] + (["--fork"] if fork else [])
+    processes = [subprocess.Popen(command,
                                   env=dict(world.env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for _ in range(workers)]
     try:
@@ -133,7 +134,7 @@ def throughput(world, tickets, workers):
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
-    return {"workers": workers, "tickets": tickets, "seconds": round(wall, 2),
+    return {"workers": workers, "fork": fork, "tickets": tickets, "seconds": round(wall, 2),
             "tickets_per_second": round(tickets / wall, 2)}
 
 
@@ -217,6 +218,11 @@ def main():
                         results[f"postgres_throughput_{workers}_worker"] = throughput(world, args.tickets, workers)
                     finally:
                         world.stop()
+            world = World(Path(directory) / "fork", redis_url)
+            try:  # the same as throughput_1_worker, each job in a forked work horse
+                results["throughput_1_worker_fork"] = throughput(world, args.tickets, 1, fork=True)
+            finally:
+                world.stop()
             world = World(Path(directory) / "acks", redis_url)
             try:
                 results["webhook_ack"] = webhook_acks(world, args.acks)
@@ -226,6 +232,8 @@ def main():
             redis.terminate()
     one, two = results["throughput_1_worker"], results["throughput_2_worker"]
     results["two_to_one_worker_ratio"] = round(two["tickets_per_second"] / one["tickets_per_second"], 2)
+    forked = results["throughput_1_worker_fork"]
+    results["in_process_to_fork_ratio"] = round(one["tickets_per_second"] / forked["tickets_per_second"], 2)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     ack, share = results["webhook_ack"], results["hub_share"]
@@ -235,6 +243,8 @@ def main():
     print(f"| tickets per second, 1 worker | {one['tickets_per_second']} ({one['tickets']} in {one['seconds']} s) |")
     print(f"| tickets per second, 2 workers | {two['tickets_per_second']} ({two['tickets']} in {two['seconds']} s) |")
     print(f"| 2 workers / 1 worker | {results['two_to_one_worker_ratio']}× |")
+    print(f"| tickets per second, 1 worker forking per job (--fork) | {forked['tickets_per_second']} "
+          f"(in-process is {results['in_process_to_fork_ratio']}× that) |")
     if args.postgres:
         pg1, pg2 = results["postgres_throughput_1_worker"], results["postgres_throughput_2_worker"]
         results["postgres_two_to_one_worker_ratio"] = round(pg2["tickets_per_second"] / pg1["tickets_per_second"], 2)
