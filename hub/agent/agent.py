@@ -26,12 +26,27 @@ class Agent:
             _classifiers[key] = IntentClassifier.from_config(self.hub.config_path)
         return _classifiers[key]
 
+    @cached_property
+    def assistant(self):
+        """The optional language model (settings ``llm``): a second opinion on unsure tickets,
+        answering only with an intent of the taxonomy. None when none is configured."""
+        from ..understanding.llm import LanguageModelAssistant, load_chat_model
+        from ..understanding.taxonomy import load_taxonomy
+
+        model = load_chat_model(self.hub.settings.llm)
+        return LanguageModelAssistant(model, load_taxonomy(self.hub.config_path)) if model else None
+
     def understand(self, text):
-        """``(intent, confidence, unsure, entities)`` for a ticket's text."""
+        """``(intent, confidence, unsure, entities, source)`` for a ticket's text."""
         classification = self.classifier.classify(text)
+        if classification.unsure and self.assistant is not None:
+            classification = self.assistant.second_opinion(text, classification)
         intent = classification.intent if not classification.unsure else classification.best_guess
-        unsure = classification.unsure or classification.confidence < self.policy.threshold_for(intent)
-        return intent, float(classification.confidence), unsure, extract(text).to_dict()
+        # A model's pick stands although the classifier's calibrated score for it is low: that
+        # is what the second opinion is for. The flow and policy still decide every action.
+        unsure = classification.unsure or (classification.source != "llm"
+                                            and classification.confidence < self.policy.threshold_for(intent))
+        return intent, float(classification.confidence), unsure, extract(text).to_dict(), classification.source
 
     def fallback_flow(self):
         """The flow for tickets no other flow takes (talk to a human, unsure intents)."""

@@ -16,6 +16,7 @@ from ..errors import (ConnectorError, NotFound, RateLimited, ReconnectNeeded, To
                       VendorUnavailable)
 from ..models import Approval, Connection, ConnectionStatus, Run, RunState, Ticket, utcnow
 from ..tools import CallContext
+from ..understanding.entities import extract
 from . import effects, expressions, handoff, leases
 from .expressions import ExpressionError
 
@@ -54,7 +55,7 @@ def start(hub, ticket_id):
             return active.id if active else None
         connection = session.get(Connection, ticket.connection_id)
         text = f"{ticket.subject}\n\n{ticket.description}".strip()
-        intent, confidence, unsure, entities = agent.understand(text)
+        intent, confidence, unsure, entities, source = agent.understand(text)
         flow = agent.flow_for_intent.get(intent) if not unsure else None
         mode = agent.policy.mode_for(intent)
         facts = {
@@ -63,7 +64,7 @@ def start(hub, ticket_id):
                        "channel": ticket.channel, "connector": connection.connector},
             "requester": _requester(hub, connection, ticket),
             "entities": entities,
-            "intent": {"name": intent, "confidence": round(confidence, 4), "unsure": unsure},
+            "intent": {"name": intent, "confidence": round(confidence, 4), "unsure": unsure, "source": source},
             "verified": False,
         }
         if mode == "off":
@@ -80,6 +81,7 @@ def start(hub, ticket_id):
         session.add(run)
         run_id = run.id
     hub.audit("run.started", {"flow": run.flow, "intent": intent, "confidence": confidence, "unsure": unsure,
+                              "intent_source": source,
                               "mode": mode, "entities": entities, "requester": facts["requester"],
                               "why_this_flow": run.reason or f"intent {intent}"},
               actor="agent", run_id=run_id, ticket_id=ticket_id)
@@ -112,7 +114,7 @@ def customer_replied(hub, ticket_id, text):
         if run is None:
             return None
         facts = dict(run.facts)
-        answer = hub.agent.understand(text)[3]
+        answer = extract(text).to_dict()
         entities = dict(facts.get("entities") or {})
         for key, values in answer.items():
             if values:  # the answer's values first: it is what the customer just told us
