@@ -46,7 +46,7 @@ def _free_port():
 
 
 class World:
-    def __init__(self, directory, redis_url, database_url=None):
+    def __init__(self, directory, redis_url, database_url=None, salesforce=False):
         from hub_shopify.sandbox import create_sandbox as shopify
         from hub_zendesk.sandbox import create_sandbox as zendesk
         from hub_servicenow.sandbox import create_sandbox as servicenow
@@ -57,6 +57,15 @@ class World:
         self.sandboxes = {"zendesk": zendesk(seed=zendesk_seed(directory)), "shopify": shopify(),
                           "servicenow": servicenow()}
         self.servers = {name: sandbox.serve(tls=False) for name, sandbox in self.sandboxes.items()}
+        self._saved_ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
+        if salesforce:  # HTTPS only, like the real thing: the hub trusts the sandbox's local CA
+            from hub.sandbox import ensure_certificates
+            from hub_salesforce.sandbox import create_sandbox as salesforce_sandbox
+
+            tls = ensure_certificates(directory / "tls")
+            os.environ["REQUESTS_CA_BUNDLE"] = str(tls.ca)
+            self.sandboxes["salesforce"] = salesforce_sandbox()
+            self.servers["salesforce"] = self.sandboxes["salesforce"].serve(tls=tls)
         port = _free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.config = directory / "config"
@@ -123,6 +132,15 @@ class World:
             "caller_id": caller["sys_id"], "short_description": short_description, "description": description})
         return answer.json()["result"]
 
+    def salesforce_case(self, contact_email, subject, description):
+        """A Case from an existing Contact, created through the REST API (the org's Outbound
+        Message then reaches the hub)."""
+        session = self.vendor("salesforce")
+        found = session.get("query", params={"q": f"SELECT Id FROM Contact WHERE Email = '{contact_email}'"}).json()
+        answer = session.post("sobjects/Case", json={"Subject": subject, "Description": description, "Origin": "Email",
+                                                     "ContactId": found["records"][0]["Id"]})
+        return answer.json()["id"]
+
     def control(self, name, method, path, body=None):
         answer = requests.request(method, f"{self.servers[name].url}/_sandbox/{path}", json=body, timeout=5)
         assert answer.status_code < 400, answer.text
@@ -173,3 +191,7 @@ class World:
         for server in self.servers.values():
             server.stop()
         self.hub.engine.dispose()
+        if self._saved_ca_bundle is None:
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        else:
+            os.environ["REQUESTS_CA_BUNDLE"] = self._saved_ca_bundle

@@ -120,3 +120,24 @@ def test_a_connection_that_cannot_push_is_polled(world):
     assert (run.flow, run.state.value) == ("it_software_access", "resolved"), run.reason
     world.work()  # polling again finds the same changes: stored once, nothing runs twice
     assert len(world.runs()) == 1
+
+
+def test_an_order_question_in_salesforce_is_answered_from_shopify(tmp_path, redis_url):
+    from hub.testing.world import World
+
+    world = World(tmp_path / "sf", redis_url, salesforce=True)
+    try:
+        case_id = world.salesforce_case("ada@example.com", "Where is my order?",
+                                        "Hello, could you tell me where order #1026 is? Thanks, Ada")
+        world.wait_for_events(1)
+        world.work()
+        run = only_run(world)
+        assert (run.flow, run.state.value) == ("order_status", "resolved"), run.reason
+        session = world.vendor("salesforce")
+        case = session.get(f"sobjects/Case/{case_id}").json()
+        assert case["Status"] == "Closed"
+        comments = session.get("query", params={
+            "q": f"SELECT CommentBody, IsPublished FROM CaseComment WHERE ParentId = '{case_id}'"}).json()["records"]
+        assert any(c["IsPublished"] and "#1026" in c["CommentBody"] for c in comments)
+    finally:
+        world.stop()
