@@ -40,6 +40,14 @@ def create_app(hub=None, config_dir=None):
     def plugins_json():
         return jsonify(plugins_info(hub))
 
+    @app.get("/metrics")
+    def prometheus_metrics():
+        from prometheus_client import CONTENT_TYPE_LATEST
+
+        from . import metrics
+
+        return metrics.exposition(hub), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+
     return app
 
 

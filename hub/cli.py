@@ -109,9 +109,12 @@ def serve(host, port, threads, config_dir):
     """Serve the web app and webhook endpoints under waitress."""
     import waitress
 
+    from . import metrics
     from .app import create_app
 
-    app = create_app(load_hub(config_dir, migrated=True))
+    hub = load_hub(config_dir, migrated=True)
+    metrics.configure(hub.settings.data_dir)
+    app = create_app(hub)
     click.echo(f"hub: serving on http://{host}:{port}", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="helpdesk-hub")
 
@@ -126,10 +129,11 @@ def worker(burst, fork, config_dir):
     from redis import Redis
     from rq import Queue, SimpleWorker, Worker
 
-    from . import events, jobs, polling
+    from . import events, jobs, metrics, polling
     from .agent import jobs as agent_jobs
 
     hub = jobs.current_hub = load_hub(config_dir, migrated=True)
+    metrics.configure(hub.settings.data_dir)
     hub.agent.classifier  # flows, policy and the model load once (and fail early), before rq forks
     redis = Redis.from_url(hub.settings.redis_url)
     if burst:

@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 import requests
 from authlib.oauth2.rfc6749 import OAuth2Token
 
+from . import metrics
 from .errors import ConnectorError, ReconnectNeeded, VendorUnavailable
 from .oauth import OAuthError, oauth_session
 
@@ -160,4 +161,5 @@ class VendorSession:
 
     def _dead(self, reason):
         self.store.mark_reconnect_needed(reason)
+        metrics.token_refresh_failed(self.connector.name)
         raise ReconnectNeeded(self.connector.name, reason)

@@ -111,3 +111,9 @@ def test_worker_records_the_ticket_exactly_once(setup, config_dir, redis_url):
     with session_scope(hub.engine) as session:
         tickets = session.exec(select(Ticket)).all()
     assert [(t.remote_id, t.subject) for t in tickets] == [("9", "Refund please")]
+
+
+def test_a_connection_without_a_signing_secret_refuses_deliveries(toy):
+    client = create_app(toy).test_client()
+    answer = client.post(f"/hooks/toy/{toy.toy_connection.id}", data=b'{"id": "evt-1"}')
+    assert answer.status_code == 401 and "no webhook signing secret" in answer.json["error"]

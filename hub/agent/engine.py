@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from .. import metrics
 from ..db import session_scope
 from ..errors import (ConnectorError, NotFound, RateLimited, ReconnectNeeded, ToolRefused,
                       VendorUnavailable)
@@ -187,6 +188,8 @@ def _save(hub, run, facts, record, node, state, outcome, finished=False, reason=
         if finished:
             row.finished_at, row.wake_at = utcnow(), None
         session.add(row)
+    if finished:
+        metrics.run_finished(run.flow, state.value)
     hub.audit("run.step", dict(record, outcome=outcome, state=state.value, next=node if not finished else None),
               actor="agent", run_id=run.id, ticket_id=run.ticket_id)
 

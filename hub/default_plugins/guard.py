@@ -8,7 +8,7 @@ themselves, so no connector can forget to.
 
 import time
 
-from hub import hookimpl
+from hub import hookimpl, metrics
 from hub.errors import PluginError, ToolRefused
 from hub.models import ConnectionStatus
 
@@ -42,6 +42,7 @@ def _guarded(call):
     reason = refusal(call)
     if reason:
         runtime.audit("tool.refused", dict(step, reason=reason), **where)
+        metrics.tool_call(call.tool.connector, call.tool.name, "refused")
         raise ToolRefused(call.tool.name, reason)
     started = time.perf_counter()
     try:
@@ -51,9 +52,11 @@ def _guarded(call):
     except Exception as error:
         elapsed = round((time.perf_counter() - started) * 1000, 1)
         runtime.audit("tool.failed", dict(step, error=f"{type(error).__name__}: {error}", ms=elapsed), **where)
+        metrics.tool_call(call.tool.connector, call.tool.name, "failed", elapsed / 1000)
         raise
     elapsed = round((time.perf_counter() - started) * 1000, 1)
     runtime.audit("tool.done", dict(step, result=result, ms=elapsed), **where)
+    metrics.tool_call(call.tool.connector, call.tool.name, "done", elapsed / 1000)
     return result
 
 

@@ -8,7 +8,7 @@ import logging
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from .. import events
+from .. import events, metrics
 from ..connections import webhook_secret
 from ..db import session_scope
 from ..errors import WebhookRejected
@@ -35,19 +35,25 @@ def receive(connector_name, connection_id):
         abort(413, f"body larger than {limit} bytes")
 
     inbound = InboundRequest(body=body, headers=request.headers, query=request.args.to_dict(), method=request.method)
+    secret = webhook_secret(hub, connection)
     try:
+        if secret is None:  # nothing to verify deliveries with: the hub polls this connection instead
+            raise WebhookRejected("this connection has no webhook signing secret (registering the webhook "
+                                  "failed or the vendor cannot push), so deliveries cannot be verified", 401)
         received = hub.pm.hook.ingest_webhook(
             connector=connector, connection=connection, request=inbound,
-            secret=webhook_secret(hub, connection), max_age_seconds=hub.settings.webhooks.max_age_seconds,
+            secret=secret, max_age_seconds=hub.settings.webhooks.max_age_seconds,
         )
     except WebhookRejected as rejection:
         log.warning("webhook %s/%s rejected: %s", connector_name, connection_id, rejection.reason)
+        metrics.webhook(connector_name, "rejected")
         return jsonify(error=rejection.reason), rejection.status
     if received is None:
         abort(404, f"no installed plugin ingests {connector_name} webhooks")
 
     new_ids, duplicates = events.store(hub, connection, received, body)
     events.enqueue(hub, new_ids)
+    metrics.webhook(connector_name, "accepted" if new_ids or not duplicates else "duplicate")
     response = connector.webhook_response(inbound, received)
     if response is not None:
         return response
