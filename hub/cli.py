@@ -18,9 +18,12 @@ from .errors import HubError
 # stays fast (the knowledge base pulls in chromadb, the classifier numpy).
 LAZY_COMMANDS = {
     "classify": "hub.understanding.cli:classify",
+    "eval": "hub.outcomes.cli:evaluate",
     "flows": "hub.agent.cli:flows",
     "kb": "hub.knowledge.cli:kb",
+    "kpis": "hub.outcomes.cli:kpis",
     "plugin": "hub.testing.cli:plugin",
+    "report": "hub.outcomes.cli:report",
     "sandbox": "hub.sandbox.cli:sandbox",
 }
 

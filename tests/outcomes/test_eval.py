@@ -1,0 +1,129 @@
+"""``hub eval``: the corpus format, the scoring, and a live replay of a slice of the project's own
+corpus through the real agent, sandboxes, hub and worker (the CI check; about 15 s)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.outcomes import corpus, replay
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "eval" / "replay.jsonl"
+#: One ticket per kind of path: straight answer, ask and resume, an action, an approval, a
+#: refusal to act for someone else, a handoff, and a ServiceNow catalog request.
+SLICE = ["zd-status-1014", "zd-status-ask", "zd-cancel-1001", "zd-refund-1026", "zd-cancel-not-owner",
+         "zd-human", "sn-slack-abel"]
+
+
+def hub_eval(config_dir, *args, env=None):
+    return subprocess.run([sys.executable, "-m", "hub", "eval", "--config-dir", str(config_dir), *args],
+                          capture_output=True, text=True, timeout=180, cwd=REPO,
+                          env=dict(os.environ, **(env or {})))
+
+
+def test_the_project_corpus_is_valid_and_labelled_with_known_intents():
+    import yaml
+
+    items = corpus.load(CORPUS, corpus.sandbox_requesters())
+    assert len(items) >= 40
+    intents = {entry["name"] for entry in yaml.safe_load((REPO / "config" / "intents.yaml").read_text())["intents"]}
+    assert {item.label.intent for item in items} <= intents
+    assert set(SLICE) <= {item.id for item in items}
+
+
+def test_live_replay_of_a_slice(config_dir, redis_url):
+    result = hub_eval(config_dir, "--corpus", str(CORPUS), "--only", ",".join(SLICE), "--format", "json",
+                      env={"HUB_REDIS_URL": redis_url})
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["tickets"] == len(SLICE)
+    assert report["wrong_actions"] == [] and report["wrong_proposals"] == []
+    rows = {row["id"]: row for row in report["rows"]}
+    assert rows["zd-cancel-1001"]["actions"] == ["shopify.cancel_order"]
+    assert rows["zd-refund-1026"]["outcome"] == "waiting_approval"
+    assert rows["sn-slack-abel"]["actions"] == ["servicenow.order_catalog_item"]
+    assert [r["id"] for r in report["rows"] if not r["outcome_correct"]] == []
+    assert report["intent_accuracy"] == 1.0 and report["outcome_accuracy"] == 1.0
+    assert report["escalation"] == {"precision": 1.0, "recall": 1.0, "escalated": 2, "should_escalate": 2}
+    assert report["per_flow"]["cancel_order"]["tickets"] == 2
+
+
+def test_dry_run_classifies_without_sandboxes(config_dir):
+    result = hub_eval(config_dir, "--corpus", str(CORPUS), "--dry-run", "--only", "zd-status-1014,zd-human")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Tickets: 2 (dry run: classified only)" in result.stdout
+    assert "| order_status | 1 | 100.0% | — | — | — |" in result.stdout
+
+
+@pytest.mark.parametrize("line, message", [
+    ("not json", "replay.jsonl:2: not JSON"),
+    ('{"id": "x"}', "replay.jsonl:2: helpdesk: Field required"),
+    ('{"id": "a", "helpdesk": "zendesk", "requester": "nobody@example.com", "subject": "s", "body": "b",'
+     ' "label": {"intent": "order_status", "outcome": "resolved"}}', "nobody@example.com is not a zendesk user"),
+    ('{"id": "a", "helpdesk": "servicenow", "requester": "ada@example.com", "subject": "s", "body": "b", "reply": "r",'
+     ' "label": {"intent": "x", "outcome": "resolved"}}', "replay answers questions on Zendesk tickets only"),
+    ('{"id": "a", "helpdesk": "zendesk", "requester": "ada@example.com", "subject": "s", "body": "b",'
+     ' "label": {"intent": "x", "outcome": "fixed"}}', "label.outcome: Input should be"),
+])
+def test_bad_corpus_lines_are_named(tmp_path, config_dir, line, message):
+    first = CORPUS.read_text().splitlines()[0]
+    path = tmp_path / "replay.jsonl"
+    path.write_text(first + "\n" + line + "\n")
+    result = hub_eval(config_dir, "--corpus", str(path), "--dry-run")
+    assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_duplicate_ids_and_unknown_slices(tmp_path, config_dir):
+    first = CORPUS.read_text().splitlines()[0]
+    path = tmp_path / "replay.jsonl"
+    path.write_text(first + "\n" + first + "\n")
+    with pytest.raises(corpus.CorpusError, match="appears twice"):
+        corpus.load(path)
+    result = hub_eval(config_dir, "--corpus", str(CORPUS), "--dry-run", "--only", "nope")
+    assert result.returncode == 2 and "--only: no item(s) nope" in result.stderr
+
+
+def _item(id, intent, outcome, allowed=()):
+    return corpus.Item.model_validate({"id": id, "helpdesk": "zendesk", "requester": "ada@example.com", "subject": "s",
+                                       "body": "b", "label": {"intent": intent, "outcome": outcome,
+                                                              "allowed_actions": list(allowed)}})
+
+
+def test_scoring_by_hand():
+    items = [_item("a", "cancel_order", "resolved", ["shopify.cancel_order"]),
+             _item("b", "cancel_order", "escalated"),
+             _item("c", "cancel_order", "resolved", ["shopify.cancel_order"]),
+             _item("d", "refund_request", "escalated"),
+             _item("e", "talk_to_human", "escalated")]
+    seen = {
+        "a": {"intent": "cancel_order", "state": "resolved", "flow": "cancel_order", "actions": ["shopify.cancel_order"]},
+        "b": {"intent": "cancel_order", "state": "escalated", "flow": "cancel_order", "actions": []},
+        "c": {"intent": "cancel_order", "state": "escalated", "flow": "cancel_order", "actions": []},
+        # Misread as a return, and acted on: a wrong action and a false resolution.
+        "d": {"intent": "return_request", "state": "resolved", "flow": "return_request", "actions": ["shopify.request_return"]},
+        "e": {"intent": "talk_to_human", "state": "escalated", "flow": "handoff", "actions": []},
+    }
+    report = replay.score(items, seen)
+    assert report["intent_accuracy"] == 0.8 and report["outcome_accuracy"] == 0.6
+    assert report["true_resolution_rate"] == 0.2 and report["false_resolutions"] == ["d"]
+    assert report["wrong_actions"] == [{"id": "d", "tools": ["shopify.request_return"]}]
+    # Escalated b, c, e; should have: b, d, e → precision 2/3, recall 2/3.
+    assert report["escalation"] == {"precision": 0.6667, "recall": 0.6667, "escalated": 3, "should_escalate": 3}
+    assert report["per_flow"]["cancel_order"] == {"tickets": 3, "intent_accuracy": 1.0, "outcome_accuracy": 0.6667,
+                                                  "resolved": 1, "wrong_actions": 0}
+    readiness = report["readiness"]
+    assert readiness["cancel_order"]["recommended_mode"] == "shadow"  # 2 of 3 outcomes right
+    assert readiness["refund_request"]["recommended_mode"] == "shadow" and readiness["refund_request"]["wrong_actions"] == 1
+    assert readiness["talk_to_human"]["why"].startswith("only 1 labelled ticket")
+
+
+def test_readiness_modes():
+    rows = [{"label_intent": "x", "intent_correct": True, "outcome_correct": ok, "wrong_actions": [],
+             "possible_wrong_actions": []} for ok in (True, True, True, True, False)]
+    assert replay.readiness(rows, dry_run=False)["x"]["recommended_mode"] == "approval"  # 4 of 5
+    assert replay.readiness(rows[:4], dry_run=False)["x"]["recommended_mode"] == "autonomous"
+    assert replay.readiness(rows[:4], dry_run=True)["x"]["recommended_mode"] == "approval"  # dry never earns autonomy
