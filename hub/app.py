@@ -19,9 +19,10 @@ def create_app(hub=None, config_dir=None):
     app.config["HUB"] = hub
     app.json.sort_keys = False
 
-    from .web import hooks
+    from .web import hooks, survey
 
     app.register_blueprint(hooks.blueprint)
+    app.register_blueprint(survey.blueprint)
 
     @app.get("/-/health")
     def health():

@@ -174,6 +174,11 @@ def _step(hub, run):
     except (ToolRefused, ConnectorError, ExpressionError) as error:
         _save(hub, run, facts, record, node=node_name, state=RunState.running, outcome=f"error: {error}")
         return _finish_escalated(hub, run, facts, f"{node_name}: {error}")
+    except Exception as error:  # a bug must not leave the run to be retried forever: a human takes it
+        log.exception("run %s, node %s", run.id, node_name)
+        _save(hub, run, facts, record, node=node_name, state=RunState.running,
+              outcome=f"internal error: {type(error).__name__}: {error}")
+        return _finish_escalated(hub, run, facts, f"{node_name}: internal error ({type(error).__name__}: {error})")
     facts.pop("_retries", None)  # the vendor answered: the next trouble starts a fresh backoff
     return _save(hub, run, facts, record, node=next_node, state=RunState.running, outcome=outcome)
 
@@ -409,9 +414,17 @@ def resolve(ctx):
     if ctx.shadow:
         raise Stop(RunState.shadowed, f"shadow: would reply {text!r} and solve the ticket")
     if text:
+        text += f"\n\nHow did we do? Rate this answer: {_survey_link(ctx.hub, ctx.run.id)}"
+    if text:
         _ticket_effect(ctx.hub, ctx.run, ctx.facts, "reply", f"{ctx.run.id}:{ctx.name}:reply", text=text)
     _ticket_effect(ctx.hub, ctx.run, ctx.facts, "solve", f"{ctx.run.id}:{ctx.name}:solve", text=text)
     raise Stop(RunState.resolved, "resolved")
+
+
+def _survey_link(hub, run_id):
+    from ..outcomes.survey import make_survey_token
+
+    return f"{hub.settings.public_url}/survey/{make_survey_token(hub, run_id)}"
 
 
 def escalate(ctx):

@@ -88,8 +88,9 @@ def condition(source, facts):
     """The truth of a condition expression over ``facts``."""
     try:
         value = _CONDITIONS.compile_expression(source, undefined_to_none=True)(**facts)
-    except TemplateError as error:
-        raise ExpressionError(f"condition {source!r} failed: {error}") from None
+    except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as error:
+        # e.g. comparing a missing date with a number: the facts do not support the condition
+        raise ExpressionError(f"condition {source!r} failed: {type(error).__name__}: {error}") from None
     return bool(value)
 
 
@@ -97,16 +98,16 @@ def value(source, facts):
     """The value of an expression (missing facts give None)."""
     try:
         return _CONDITIONS.compile_expression(source, undefined_to_none=True)(**facts)
-    except TemplateError as error:
-        raise ExpressionError(f"expression {source!r} failed: {error}") from None
+    except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as error:
+        raise ExpressionError(f"expression {source!r} failed: {type(error).__name__}: {error}") from None
 
 
 def render(source, facts):
     """Render a text template; a missing fact is an error rather than a silent blank."""
     try:
         return _TEMPLATES.from_string(source).render(**facts).strip()
-    except TemplateError as error:
-        raise ExpressionError(f"template {source[:60]!r} failed: {error}") from None
+    except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as error:
+        raise ExpressionError(f"template {source[:60]!r} failed: {type(error).__name__}: {error}") from None
 
 
 def render_arguments(arguments, facts):

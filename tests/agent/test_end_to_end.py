@@ -124,3 +124,25 @@ def test_a_worker_killed_mid_action_does_not_repeat_the_effect(world, monkeypatc
     with session_scope(world.hub.engine) as session:
         kinds = session.exec(select(AuditEntry.kind).where(AuditEntry.run_id == run.id)).all()
     assert "effect.recovering" in kinds
+
+
+def test_the_resolution_reply_carries_a_survey_link_that_takes_one_answer(world):
+    import re
+
+    import requests
+
+    ticket = world.zendesk_ticket("john.mccarthy@example.org", "Where is my order?", "Where is order #1014 please?")
+    world.wait_for_events(1)
+    world.work()
+    [reply] = public_comments(world, ticket["id"])
+    link = re.search(r"How did we do\? Rate this answer: (\S+)", reply).group(1)
+    assert link.startswith(world.url + "/survey/")
+    assert "How did we do?" in requests.get(link, timeout=5).text
+    assert "Thank you" in requests.post(link, data={"score": "5", "comment": "quick!"}, timeout=5).text
+    again = requests.post(link, data={"score": "1"}, timeout=5)
+    assert again.status_code == 400 and "already answered" in again.text
+    forged = requests.get(world.url + "/survey/not-a-token", timeout=5)
+    assert forged.status_code == 400 and "not valid" in forged.text
+    with session_scope(world.hub.engine) as session:
+        answers = session.exec(select(AuditEntry).where(AuditEntry.kind == "survey.answered")).all()
+    assert [(a.data["question"], a.data["score"]) for a in answers] == [("csat", 5)]

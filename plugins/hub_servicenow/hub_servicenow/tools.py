@@ -300,7 +300,13 @@ def set_state(call):
 
 
 def _catalog_item(call, name):
+    """The active catalog item named ``name``, or else the one item whose name starts with it
+    (people write "Jira" for "Jira access")."""
     item = table.first(call.session, "sc_cat_item", f"active=true^name={table.quote(name)}", ("sys_id", "name"))
+    if item is None:
+        starting = table.query(call.session, "sc_cat_item", f"active=true^nameSTARTSWITH{table.quote(name)}",
+                               ("sys_id", "name"))[0]
+        item = starting[0] if len(starting) == 1 else None
     if item is None:
         names = [table.value(i["name"]) for i in table.query(call.session, "sc_cat_item", "active=true^ORDERBYname",
                                                              ("name",))[0]]
