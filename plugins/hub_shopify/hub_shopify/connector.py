@@ -9,8 +9,8 @@ import hmac
 import re
 import time
 
-from hub.connectors import Connector, OAuthProvider, retry_after_seconds
-from hub.errors import ConnectorError, NotFound, RateLimited, ReconnectNeeded, VendorUnavailable
+from hub.connectors import Connector, OAuthProvider
+from hub.errors import ConnectorError, RateLimited, VendorUnavailable
 from hub.signatures import hmac_sha256_hex
 
 #: The Admin API version every request uses; Shopify releases one per quarter.
@@ -112,18 +112,7 @@ class ShopifyConnector(Connector):
         errors = body.get("errors") if isinstance(body, dict) else None
         if isinstance(errors, list) and errors:
             self._raise_graphql_errors(errors, body, status)
-        if status < 400:
-            return None
-        message, code = self.error_message(response)
-        if status == 429:
-            raise RateLimited(self.name, message, retry_after_seconds(response), status, code)
-        if status == 401:
-            raise ReconnectNeeded(self.name, message, status, code)
-        if status == 404:
-            raise NotFound(self.name, message, status, code)
-        if status >= 500:
-            raise VendorUnavailable(self.name, message, status, code)
-        raise ConnectorError(self.name, message, status, code)
+        return super().check_response(response)  # plain HTTP statuses mean what they mean everywhere
 
     def error_message(self, response):
         body = _json(response)
