@@ -146,3 +146,25 @@ def test_the_resolution_reply_carries_a_survey_link_that_takes_one_answer(world)
     with session_scope(world.hub.engine) as session:
         answers = session.exec(select(AuditEntry).where(AuditEntry.kind == "survey.answered")).all()
     assert [(a.data["question"], a.data["score"]) for a in answers] == [("csat", 5)]
+
+
+def test_a_run_reads_as_a_timeline_of_checked_audit_entries(world):
+    from hub.agent.timeline import recent, timeline
+
+    world.zendesk_ticket("john.mccarthy@example.org", "Where is my order?", "Where is order #1014 please?")
+    world.wait_for_events(1)
+    world.work()
+    [listed] = recent(world.hub)
+    run = timeline(world.hub, listed["id"])
+    kinds = [step["kind"] for step in run["steps"]]
+    assert kinds[0] == "run.started" and "tool.done" in kinds and kinds.count("run.step") >= 6
+    assert all(step["intact"] for step in run["steps"])
+    assert any(s["summary"].startswith("verify_customer (verify): verified") for s in run["steps"])
+    assert {e["tool"] for e in run["effects"]} == {"zendesk.reply", "zendesk.set_status"}
+    with session_scope(world.hub.engine) as session:  # someone edits a step after the fact
+        entry = session.get(AuditEntry, run["steps"][1]["seq"])
+        entry.data = dict(entry.data, outcome="nothing to see here")
+        session.add(entry)
+    edited = timeline(world.hub, listed["id"])
+    assert [s["intact"] for s in edited["steps"]].count(False) == 1
+    assert timeline(world.hub, "no-such-run") is None
