@@ -51,52 +51,63 @@ def start(hub, ticket_id):
     agent = hub.agent
     with session_scope(hub.engine) as session:
         ticket = session.get(Ticket, ticket_id)
-        active = session.exec(select(Run).where(Run.ticket_id == ticket_id)).first()
-        if ticket is None or active is not None:
-            return active.id if active else None
-        connection = session.get(Connection, ticket.connection_id)
-        text = f"{ticket.subject}\n\n{ticket.description}".strip()
-        intent, confidence, unsure, entities, source = agent.understand(text)
-        flow = agent.flow_for_intent.get(intent) if not unsure else None
-        mode = agent.policy.mode_for(intent)
-        facts = {
-            "ticket": {"id": ticket.id, "remote_id": ticket.remote_id, "number": ticket.number,
-                       "subject": ticket.subject, "description": ticket.description,
-                       "channel": ticket.channel, "connector": connection.connector},
-            "requester": _requester(hub, connection, ticket),
-            "entities": entities,
-            "intent": {"name": intent, "confidence": round(confidence, 4), "unsure": unsure, "source": source},
-            "verified": False,
-        }
-        if mode == "off":
-            hub.audit("run.skipped", {"intent": intent, "confidence": confidence, "reason": "intent is off"},
-                      actor="agent", ticket_id=ticket_id)
+        if ticket is None:
             return None
-        fallback = agent.fallback_flow()
-        chosen = flow or fallback
-        run = Run(ticket_id=ticket_id, flow=chosen.name if chosen else None, intent=intent,
-                  confidence=confidence, mode=mode, node=chosen.start if chosen else None, facts=facts)
-        if flow is None:
-            run.reason = (f"confidence {confidence:.2f} is below the threshold for {intent}" if unsure
-                          else f"no flow handles intent {intent}")
+        connector = session.get(Connection, ticket.connection_id).connector
+    # Classifying takes milliseconds but is no reason to hold a transaction open.
+    text = f"{ticket.subject}\n\n{ticket.description}".strip()
+    intent, confidence, unsure, entities, source = agent.understand(text)
+    flow = agent.flow_for_intent.get(intent) if not unsure else None
+    mode = agent.policy.mode_for(intent)
+    if mode == "off":
+        hub.audit("run.skipped", {"intent": intent, "confidence": confidence, "reason": "intent is off"},
+                  actor="agent", ticket_id=ticket_id)
+        return None
+    facts = {
+        "ticket": {"id": ticket.id, "remote_id": ticket.remote_id, "number": ticket.number,
+                   "subject": ticket.subject, "description": ticket.description,
+                   "channel": ticket.channel, "connector": connector},
+        "requester": None,  # asked of the helpdesk by the first step (it may be down: then we wait)
+        "entities": entities,
+        "intent": {"name": intent, "confidence": round(confidence, 4), "unsure": unsure, "source": source},
+        "verified": False,
+    }
+    chosen = flow or agent.fallback_flow()
+    run = Run(ticket_id=ticket_id, flow=chosen.name if chosen else None, intent=intent,
+              confidence=confidence, mode=mode, node=chosen.start if chosen else None, facts=facts)
+    if flow is None:
+        run.reason = (f"confidence {confidence:.2f} is below the threshold for {intent}" if unsure
+                      else f"no flow handles intent {intent}")
+    with session_scope(hub.engine) as session:
+        active = session.exec(select(Run.id).where(Run.ticket_id == ticket_id)).first()
+        if active is not None:  # another event for the same ticket got here first
+            return active
         session.add(run)
         run_id = run.id
     hub.audit("run.started", {"flow": run.flow, "intent": intent, "confidence": confidence, "unsure": unsure,
-                              "intent_source": source,
-                              "mode": mode, "entities": entities, "requester": facts["requester"],
+                              "intent_source": source, "mode": mode, "entities": entities,
                               "why_this_flow": run.reason or f"intent {intent}"},
               actor="agent", run_id=run_id, ticket_id=ticket_id)
     return run_id
 
 
-def _requester(hub, connection, ticket):
-    """Who the helpdesk vouches the requester is (``auth_verify_requester``)."""
+def _requester(hub, ticket_id):
+    """Who the helpdesk vouches the requester is (``auth_verify_requester``).
+
+    A helpdesk that is down or rate-limiting raises, and the run waits; any other failure
+    leaves the requester unverified, which only ever makes the agent more careful.
+    """
+    with session_scope(hub.engine) as session:
+        ticket = session.get(Ticket, ticket_id)
+        connection = session.get(Connection, ticket.connection_id)
     identity = None
     try:
         identity = hub.pm.hook.auth_verify_requester(
             connector=hub.connector(connection.connector), connection=connection,
             session=hub.session(connection), ticket=ticket)
-    except Exception as error:  # the helpdesk could not say: treat the requester as unverified
+    except TRANSIENT:
+        raise
+    except Exception as error:
         log.warning("auth_verify_requester for ticket %s failed: %s", ticket.id, error)
     email = (getattr(identity, "email", None) or ticket.requester_email or "").lower() or None
     # The helpdesk's own record of who asked is the authority; a ticket that names someone
@@ -162,6 +173,9 @@ def _step(hub, run):
     node = hub.agent.flows[run.flow].nodes[node_name]
     record = {"node": node_name, "type": node.type, "tool": node.tool}
     try:
+        if facts.get("requester") is None:
+            facts["requester"] = _requester(hub, run.ticket_id)
+            hub.audit("run.requester", facts["requester"], actor="agent", run_id=run.id, ticket_id=run.ticket_id)
         next_node, outcome = NODES[node.type](Context(hub, run, facts, node_name, node))
     except Stop as stop:
         return _save(hub, run, facts, record, node=node_name, state=stop.state, outcome=stop.reason,

@@ -10,6 +10,8 @@ from ..models import Approval, AuditEntry, Effect, Run, Ticket
 _SUMMARIES = {
     "run.started": lambda d: f"classified as {d.get('intent')} ({d.get('confidence', 0):.2f}"
                              f"{', unsure' if d.get('unsure') else ''}) → flow {d.get('flow')}, mode {d.get('mode')}",
+    "run.requester": lambda d: f"requester {d.get('email') or 'unknown'}; the helpdesk "
+                               f"{'vouches for' if d.get('vouched') else 'does not vouch for'} them",
     "run.step": lambda d: f"{d.get('node')} ({d.get('type')}): {d.get('outcome')}",
     "run.resumed": lambda d: f"resumed by {d.get('by')}",
     "tool.done": lambda d: f"{d.get('tool')} answered in {d.get('ms')} ms",
