@@ -19,10 +19,14 @@ def create_app(hub=None, config_dir=None):
     app.config["HUB"] = hub
     app.json.sort_keys = False
 
-    from .web import hooks, survey
+    from .web import approvals, auth, hooks, runs, setup, survey
 
+    auth.init_app(app, hub)  # sessions, CSRF, security headers, /login
     app.register_blueprint(hooks.blueprint)
     app.register_blueprint(survey.blueprint)
+    app.register_blueprint(setup.blueprint)
+    app.register_blueprint(approvals.blueprint)
+    app.register_blueprint(runs.blueprint)
 
     @app.get("/-/health")
     def health():

@@ -25,6 +25,7 @@ LAZY_COMMANDS = {
     "plugin": "hub.testing.cli:plugin",
     "report": "hub.outcomes.cli:report",
     "sandbox": "hub.sandbox.cli:sandbox",
+    "user": "hub.web.cli:user",
 }
 
 
@@ -134,6 +135,7 @@ def worker(burst, fork, config_dir):
 
     from . import events, jobs, metrics, polling
     from .agent import jobs as agent_jobs
+    from .web import refresh
 
     hub = jobs.current_hub = load_hub(config_dir, migrated=True)
     metrics.configure(hub.settings.data_dir)
@@ -143,8 +145,10 @@ def worker(burst, fork, config_dir):
         events.relay(hub, older_than=timedelta(0))
         agent_jobs.relay(hub)
         polling.poll(hub)
+        refresh.refresh_expiring(hub)
     else:
         threading.Thread(target=_relay_forever, args=(hub,), daemon=True, name="outbox-relay").start()
+        threading.Thread(target=refresh.refresh_forever, args=(hub,), daemon=True, name="token-refresh").start()
     kind = Worker if fork else SimpleWorker
     kind([Queue(hub.settings.queue_name, connection=redis)], connection=redis).work(burst=burst)
 

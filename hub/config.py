@@ -70,6 +70,18 @@ class WebhookSettings(Strict):
     max_age_seconds: int = Field(300, ge=10, le=86_400)
 
 
+class WebSettings(Strict):
+    """Operator sign-in: session lifetime and the login rate limits (counted in Redis)."""
+
+    session_hours: float = Field(12, gt=0, le=24 * 30)
+    #: Failed sign-ins allowed per account, and per client address, within the window.
+    login_failures_per_account: int = Field(5, ge=1, le=1000)
+    login_failures_per_ip: int = Field(20, ge=1, le=10_000)
+    login_window_seconds: int = Field(900, ge=10, le=86_400)
+    #: Connections whose access token expires within this many seconds are refreshed early.
+    refresh_ahead_seconds: int = Field(300, ge=0, le=86_400)
+
+
 class ClientCredentials(Strict):
     client_id: str = Field(min_length=1)
     client_secret: str = Field(min_length=1)
@@ -86,6 +98,7 @@ class Settings(Strict):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     http: HttpSettings = HttpSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    web: WebSettings = WebSettings()
     #: OAuth client registered at each vendor, by connector name.
     connectors: dict[str, ClientCredentials] = {}
     #: Sections owned by other modules, validated there.

@@ -259,3 +259,4 @@ class Approval(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _when()
+from . import accounts  # noqa: E402,F401  (operator and API token tables live beside their logic)

@@ -1,0 +1,74 @@
+"""The approvals queue in the browser (/approvals) and as JSON (/api/approvals)."""
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+
+from ..agent import approvals
+from .auth import current_principal, require
+
+blueprint = Blueprint("approvals", __name__)
+
+
+def _hub():
+    return current_app.config["HUB"]
+
+
+def _decision(value):
+    if value in ("approve", "approved", True):
+        return True
+    if value in ("reject", "rejected", False):
+        return False
+    return None
+
+
+@blueprint.get("/approvals")
+@require("approvals.view")
+def page():
+    return render_template("approvals.html", pending=approvals.pending(_hub()))
+
+
+@blueprint.post("/approvals/<int:approval_id>")
+@require("approvals.decide")
+def decide(approval_id):
+    approve = _decision(request.form.get("decision"))
+    if approve is None:
+        flash("Choose approve or reject.", "error")
+        return redirect(url_for("approvals.page"))
+    try:
+        state = approvals.decide(_hub(), approval_id, approve, current_principal().name,
+                                 (request.form.get("note") or "").strip() or None)
+    except approvals.ApprovalError as error:
+        flash(str(error), "error")
+        return redirect(url_for("approvals.page"))
+    flash(f"Approval {approval_id} {state}.", "ok")
+    return redirect(url_for("approvals.page"))
+
+
+@blueprint.get("/api/approvals")
+@require("approvals.view")
+def list_json():
+    return jsonify(approvals=approvals.pending(_hub()))
+
+
+@blueprint.get("/api/approvals/<int:approval_id>")
+@require("approvals.view")
+def get_json(approval_id):
+    try:
+        return jsonify(approvals.get(_hub(), approval_id))
+    except approvals.ApprovalError as error:
+        return jsonify(error=str(error)), 404
+
+
+@blueprint.post("/api/approvals/<int:approval_id>")
+@require("approvals.decide")
+def decide_json(approval_id):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or _decision(body.get("decision")) is None:
+        return jsonify(error='send {"decision": "approve" | "reject", "note": "optional"}'), 400
+    note = body.get("note")
+    if note is not None and not isinstance(note, str):
+        return jsonify(error="note must be a string"), 400
+    try:
+        state = approvals.decide(_hub(), approval_id, _decision(body["decision"]), current_principal().name, note)
+    except approvals.ApprovalError as error:
+        return jsonify(error=str(error)), 409
+    return jsonify(id=approval_id, state=state)

@@ -1,0 +1,184 @@
+"""Setup pages: installed connectors, connecting them through OAuth, and each connection.
+
+The OAuth work itself is hub.connections (begin / finish / disconnect); this module adds what
+a browser needs on top: the ``state`` is remembered in the operator's session, so a callback
+carrying a state this browser did not start is refused before anything is exchanged.
+"""
+
+import hashlib
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from sqlmodel import select
+
+from .. import connections
+from ..db import session_scope
+from ..models import Connection, ConnectionStatus
+from .auth import current_principal, require
+
+blueprint = Blueprint("setup", __name__)
+#: How many unfinished sign-ins one browser session remembers.
+MAX_PENDING_STATES = 8
+
+
+def needed_scopes(hub, connector_name):
+    """The vendor scopes the hub needs from a connection: every scope its tools declare.
+
+    The one place to narrow to the tools the enabled flows call, once flows say so.
+    """
+    scopes = set()
+    for tool in hub.registry.tools_of(connector_name):
+        scopes.update(tool.scopes)
+    return sorted(scopes)
+
+
+def scope_report(hub, connection):
+    """``(needed, granted, missing)`` scope lists for a connection."""
+    needed = needed_scopes(hub, connection.connector)
+    granted = sorted(connection.granted_scopes or [])
+    return needed, granted, [scope for scope in needed if scope not in granted]
+
+
+def _connections(hub):
+    with session_scope(hub.engine) as db:
+        return list(db.exec(select(Connection).order_by(Connection.connector, Connection.created_at)))
+
+
+def _connection(hub, connection_id):
+    with session_scope(hub.engine) as db:
+        return db.get(Connection, connection_id)
+
+
+def _hub():
+    return current_app.config["HUB"]
+
+
+def _actor():
+    return current_principal().name
+
+
+@blueprint.get("/")
+@require("dashboard.view")
+def home():
+    return render_template("home.html")
+
+
+@blueprint.get("/connectors")
+@require("connections.view")
+def connectors():
+    hub = _hub()
+    by_connector = {}
+    for connection in _connections(hub):
+        by_connector.setdefault(connection.connector, []).append(connection)
+    installed = [hub.registry.connectors[name] for name in sorted(hub.registry.connectors)]
+    return render_template("connectors.html", connectors=installed, by_connector=by_connector,
+                           sandbox_mode=hub.settings.sandbox_mode)
+
+
+def _state_digest(state):
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def _remember_state(state):
+    states = list(session.get("oauth_states", []))[-(MAX_PENDING_STATES - 1):]
+    states.append(_state_digest(state))
+    session["oauth_states"] = states
+
+
+def _start(connector_name, instance, connection_id=None):
+    hub = _hub()
+    connector = hub.registry.connectors.get(connector_name)
+    if connector is None:
+        return _connect_error(404, f"No connector named {connector_name!r} is installed.",
+                              "Pick one from the list of installed connectors.")
+    try:
+        connection, url, state = connections.begin(hub, connector_name, instance, connection_id)
+    except ValueError as error:  # the instance does not match the vendor's host pattern
+        flash(str(error), "error")
+        return redirect(url_for("setup.connectors"))
+    except connections.ConnectError as error:
+        return _connect_error(400, str(error), "Start again from Connect.")
+    _remember_state(state)
+    hub.audit("connection.started", {"connection": connection.id, "connector": connector_name,
+                                     "instance": connection.instance, "reconnect": bool(connection_id)},
+              actor=_actor())
+    return redirect(url)
+
+
+@blueprint.post("/connectors/<connector_name>/connect")
+@require("connections.manage")
+def connect(connector_name):
+    return _start(connector_name, request.form.get("instance", ""))
+
+
+@blueprint.post("/connections/<connection_id>/reconnect")
+@require("connections.manage")
+def reconnect(connection_id):
+    # hub.connections.begin reuses the row when given its id, so the id (and everything keyed
+    # by it: webhook URL, tickets, runs) survives the new grant.
+    connection = _connection(_hub(), connection_id)
+    if connection is None:
+        return _connect_error(404, f"No connection {connection_id}.", "Pick one from the connectors page.")
+    return _start(connection.connector, connection.instance, connection.id)
+
+
+def _connect_error(status, what, todo):
+    return render_template("connect_error.html", what=what, todo=todo), status
+
+
+@blueprint.get("/connections/callback")
+@require("connections.manage")
+def callback():
+    hub = _hub()
+    state = request.args.get("state") or ""
+    remembered = session.get("oauth_states", [])
+    if not state or _state_digest(state) not in remembered:
+        hub.audit("connection.callback_refused", {"reason": "state not started by this browser session"},
+                  actor=_actor())
+        return _connect_error(400, "This sign-in was not started from this browser session (state mismatch), "
+                                   "so the hub did not use it.",
+                              "Start again from Connect in the same browser you signed in with.")
+    session["oauth_states"] = [digest for digest in remembered if digest != _state_digest(state)]
+    try:
+        connection = connections.finish(hub, state, request.args.get("code"), request.args.to_dict())
+    except connections.ConnectError as error:
+        hub.audit("connection.failed", {"reason": str(error)}, actor=_actor())
+        return _connect_error(400, str(error), "No token was stored.")
+    flash(f"Connected {connection.instance}.", "ok")
+    return redirect(url_for("setup.connection", connection_id=connection.id))
+
+
+@blueprint.get("/connections/<connection_id>")
+@require("connections.view")
+def connection(connection_id):
+    hub = _hub()
+    row = _connection(hub, connection_id)
+    if row is None:
+        return _connect_error(404, f"No connection {connection_id}.", "Pick one from the connectors page.")
+    connector = hub.registry.connectors.get(row.connector)
+    needed, granted, missing = scope_report(hub, row)
+    return render_template("connection.html", connection=row, connector=connector, needed=needed,
+                           granted=granted, missing=missing, statuses=ConnectionStatus)
+
+
+@blueprint.get("/api/connections")
+@require("connections.view")
+def connections_json():
+    hub = _hub()
+    listed = []
+    for row in _connections(hub):
+        needed, granted, missing = scope_report(hub, row)
+        listed.append({"id": row.id, "connector": row.connector, "instance": row.instance,
+                       "status": row.status.value, "status_reason": row.status_reason,
+                       "scopes": {"needed": needed, "granted": granted, "missing": missing}})
+    return jsonify(connections=listed)
+
+
+@blueprint.post("/connections/<connection_id>/disconnect")
+@require("connections.manage")
+def disconnect(connection_id):
+    try:
+        connections.disconnect(_hub(), connection_id, actor=_actor())
+    except connections.ConnectError as error:
+        return _connect_error(404, str(error), "Pick one from the connectors page.")
+    flash("Disconnected: the tokens were deleted.", "ok")
+    return redirect(url_for("setup.connection", connection_id=connection_id))
