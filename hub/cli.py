@@ -18,6 +18,7 @@ from .errors import HubError
 # stays fast (the knowledge base pulls in chromadb, the classifier numpy).
 LAZY_COMMANDS = {
     "classify": "hub.understanding.cli:classify",
+    "demo": "hub.demo.cli:demo",
     "eval": "hub.outcomes.cli:evaluate",
     "flows": "hub.agent.cli:flows",
     "kb": "hub.knowledge.cli:kb",
