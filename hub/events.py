@@ -12,6 +12,7 @@ from datetime import timedelta
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -60,11 +61,11 @@ def enqueue(hub, event_ids):
     except RedisError as error:
         log.warning("queue unavailable, %d event(s) left for the relay: %s", len(event_ids), error)
         return 0
+    # One conditional UPDATE: a worker may already have taken (or finished) an event between
+    # the enqueue and here, and reading rows first would let this overwrite its state.
     with session_scope(hub.engine) as session:
-        for row in session.exec(select(InboundEvent).where(InboundEvent.id.in_(event_ids),
-                                                           InboundEvent.state == STORED)):
-            row.state, row.queued_at = QUEUED, utcnow()
-            session.add(row)
+        session.exec(update(InboundEvent).where(InboundEvent.id.in_(event_ids), InboundEvent.state == STORED)
+                     .values(state=QUEUED, queued_at=utcnow()))
     return len(event_ids)
 
 

@@ -1,10 +1,21 @@
 """What the agent knows before it meets a ticket: flows, policy and how to read text."""
 
+import re
 from functools import cached_property
 
 from ..understanding.entities import extract
 from .flows import load_flows
 from .policy import Policy
+
+#: Text that addresses the agent rather than the support team. The agent never follows ticket
+#: text anyway (flows and policy decide); these tickets go to a human, who should see the attempt.
+INSTRUCTIONS_TO_THE_AGENT = re.compile(
+    r"ignore (all |any |your |the |previous |prior )*(rules|instructions|polic(y|ies)|guidelines)"
+    r"|disregard (all |your |the |previous )*(rules|instructions)"
+    r"|^\s*(system|assistant)\s*:|you are now (in |an? )?|new instructions\s*:|(admin|developer|god) mode"
+    r"|jailbreak|prompt injection",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 #: Classifiers are costly to build and identical for the same config: one per folder per process.
 _classifiers = {}
@@ -47,6 +58,12 @@ class Agent:
         unsure = classification.unsure or (classification.source != "llm"
                                             and classification.confidence < self.policy.threshold_for(intent))
         return intent, float(classification.confidence), unsure, extract(text).to_dict(), classification.source
+
+    @staticmethod
+    def addresses_the_agent(text):
+        """The first phrase of ``text`` that tries to instruct the agent, or None."""
+        found = INSTRUCTIONS_TO_THE_AGENT.search(text or "")
+        return found.group(0).strip() if found else None
 
     def fallback_flow(self):
         """The flow for tickets no other flow takes (talk to a human, unsure intents)."""

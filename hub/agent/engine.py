@@ -72,10 +72,13 @@ def start(hub, ticket_id):
         "intent": {"name": intent, "confidence": round(confidence, 4), "unsure": unsure, "source": source},
         "verified": False,
     }
-    chosen = flow or agent.fallback_flow()
+    attempt = agent.addresses_the_agent(text)
+    chosen = None if attempt else (flow or agent.fallback_flow())
     run = Run(ticket_id=ticket_id, flow=chosen.name if chosen else None, intent=intent,
               confidence=confidence, mode=mode, node=chosen.start if chosen else None, facts=facts)
-    if flow is None:
+    if attempt:
+        run.reason = f"the ticket tries to instruct the agent ({attempt!r}); a person should read it"
+    elif flow is None:
         run.reason = (f"confidence {confidence:.2f} is below the threshold for {intent}" if unsure
                       else f"no flow handles intent {intent}")
     with session_scope(hub.engine) as session:
@@ -116,6 +119,17 @@ def _requester(hub, ticket_id):
                    and identity.email.lower() == (ticket.requester_email or identity.email).lower())
     return {"email": email, "name": getattr(identity, "name", None), "vouched": vouched,
             "source": getattr(identity, "source", None) or connection.connector}
+
+
+def _fill_requester_email(hub, ticket_id, email):
+    """Webhooks of some helpdesks name the requester only by id; keep the email the helpdesk gave."""
+    if not email:
+        return
+    with session_scope(hub.engine) as session:
+        ticket = session.get(Ticket, ticket_id)
+        if not ticket.requester_email:
+            ticket.requester_email = email
+            session.add(ticket)
 
 
 def customer_replied(hub, ticket_id, text):
@@ -176,6 +190,7 @@ def _step(hub, run):
         if facts.get("requester") is None:
             facts["requester"] = _requester(hub, run.ticket_id)
             hub.audit("run.requester", facts["requester"], actor="agent", run_id=run.id, ticket_id=run.ticket_id)
+            _fill_requester_email(hub, run.ticket_id, facts["requester"]["email"])
         next_node, outcome = NODES[node.type](Context(hub, run, facts, node_name, node))
     except Stop as stop:
         return _save(hub, run, facts, record, node=node_name, state=stop.state, outcome=stop.reason,
