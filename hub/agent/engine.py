@@ -425,8 +425,25 @@ def action(ctx):
     return ctx.node.next, "done (already done before: reused)" if replayed else "done"
 
 
+def drafted(hub, facts, text):
+    """``text`` reworded by the optional language model from the run's facts and any articles
+    it found, or ``text`` itself when no model is configured or the model gives nothing usable.
+    The model writes words only: what happened was decided by the flow before this is called."""
+    assistant = hub.agent.assistant
+    if assistant is None:
+        return text
+    shown = {key: value for key, value in facts.items() if not key.startswith("_")}
+    articles = [{"id": a.get("id"), "title": a.get("title"), "url": a.get("url"),
+                 "text": a.get("snippet") or a.get("body") or ""}
+                for a in (facts.get("kb") or {}).get("articles") or [] if isinstance(a, dict)]
+    draft = assistant.draft_reply({"facts": shown, "what_to_tell_the_customer": text}, articles)
+    return draft.body.strip() if draft is not None else text
+
+
 def reply(ctx):
     text = ctx.render(ctx.node.message)
+    if ctx.node.draft:
+        text = drafted(ctx.hub, ctx.facts, text)
     if ctx.shadow:
         return ctx.node.next, f"shadow: would reply {text!r}"
     _ticket_effect(ctx.hub, ctx.run, ctx.facts, "reply", f"{ctx.run.id}:{ctx.name}", text=text)
@@ -440,6 +457,8 @@ def resolve(ctx):
         if not expressions.condition(item.check, namespace):
             raise Escalate(f"compliance checklist item not met: {item.item}")
     text = ctx.render(ctx.node.message) if ctx.node.message else None
+    if text and ctx.node.draft:
+        text = drafted(ctx.hub, ctx.facts, text)
     if ctx.shadow:
         raise Stop(RunState.shadowed, f"shadow: would reply {text!r} and solve the ticket")
     if text:

@@ -63,6 +63,7 @@ class Node(BaseModel):
     summary: str | None = None  # approval: what the approver reads
     on_reject: str | None = None  # approval
     message: str | None = None  # reply, resolve (optional public reply before solving)
+    draft: bool = False  # reply, resolve: let the configured language model word the message
     reason: str | None = None  # escalate: template for why
     group: str | None = None  # escalate: overrides the policy's group for the ticket's helpdesk
     suggestion: str | None = None  # escalate: template for the suggested next step

@@ -18,3 +18,20 @@ class ScriptedIntentModel(FakeMessagesListChatModel):
             {"name": "TicketIntent", "args": {"intent": self.intent}, "id": "call-1"}])]
         self.i = 0
         return super()._generate(messages, stop, run_manager, **kwargs)
+
+
+class ScriptedDraftModel(FakeMessagesListChatModel):
+    """Answers a reply draft with ``body`` citing ``cites`` (ids of the articles it was given)."""
+
+    body: str = "Here is what our article says."
+    cites: list = []
+    responses: list = []
+
+    def bind_tools(self, tools, **kwargs):
+        return self
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        self.responses = [AIMessage(content="", tool_calls=[
+            {"name": "DraftReply", "args": {"body": self.body, "cited_articles": self.cites}, "id": "call-1"}])]
+        self.i = 0
+        return super()._generate(messages, stop, run_manager, **kwargs)

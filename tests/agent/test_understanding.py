@@ -38,3 +38,29 @@ def test_a_model_answer_outside_the_taxonomy_is_ignored(tmp_path):
                               "kwargs": {"intent": "refund_everything_now"}})
     intent, confidence, unsure, entities, source = hub.agent.understand(VAGUE)
     assert unsure and source == "classifier"
+
+
+FACTS = {"kb": {"articles": [{"id": "360001", "title": "Returns and refunds", "url": "https://help.example/360001",
+                              "snippet": "Refunds reach your card in 5-10 days."}]}, "_asks": 0}
+
+
+def test_without_a_model_the_template_text_goes_out(tmp_path):
+    from hub.agent.engine import drafted
+
+    assert drafted(hub_with(tmp_path), FACTS, "template text") == "template text"
+
+
+def test_a_configured_model_words_the_reply_from_the_articles(tmp_path):
+    from hub.agent.engine import drafted
+
+    hub = hub_with(tmp_path, {"provider": "langchain", "class": "scripted_llm:ScriptedDraftModel",
+                              "kwargs": {"body": "Refunds take 5-10 days (see Returns and refunds).", "cites": ["360001"]}})
+    assert drafted(hub, FACTS, "template text") == "Refunds take 5-10 days (see Returns and refunds)."
+
+
+def test_a_draft_citing_an_article_it_was_not_given_is_not_sent(tmp_path):
+    from hub.agent.engine import drafted
+
+    hub = hub_with(tmp_path, {"provider": "langchain", "class": "scripted_llm:ScriptedDraftModel",
+                              "kwargs": {"body": "Made up.", "cites": ["999"]}})
+    assert drafted(hub, FACTS, "template text") == "template text"
