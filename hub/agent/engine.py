@@ -71,6 +71,7 @@ def start(hub, ticket_id):
         "entities": entities,
         "intent": {"name": intent, "confidence": round(confidence, 4), "unsure": unsure, "source": source},
         "verified": False,
+        "customer_reply": None,  # what the requester answered to an ask node, once they do
     }
     attempt = agent.addresses_the_agent(text)
     chosen = None if attempt else (flow or agent.fallback_flow())

@@ -113,3 +113,16 @@ def test_text_that_addresses_the_agent_is_recognised(text, caught):
     assert (found is not None) == (caught is not None)
     if caught:
         assert caught.lower() in text.lower()
+
+
+def test_labelled_addresses_are_read_and_anything_else_is_not():
+    address = expressions.value("labelled_address(text)", {"text": "Hi!\nStreet: 5 Elm Road\n  city : Oxford\n"
+                                                                   "Postcode: OX1 2JD\nCountry: gb\nthanks"})
+    assert address == {"address1": "5 Elm Road", "city": "Oxford", "zip": "OX1 2JD", "country_code": "GB"}
+    for text in ("5 Elm Road, Oxford OX1 2JD", "Street: 5 Elm Road\nCity: Oxford\nCountry: United Kingdom\nZip: 1",
+                 "Street:\nCity: Oxford\nPostcode: X\nCountry: GB", None):
+        assert expressions.value("labelled_address(text)", {"text": text}) is None
+    merged = expressions.value("current | with_changes(new)", {"current": {"first_name": "Ada", "address2": None,
+                                                                            "address1": "1 Old St"},
+                                                                "new": {"address1": "5 Elm Road"}})
+    assert merged == {"first_name": "Ada", "address1": "5 Elm Road"}

@@ -141,3 +141,41 @@ def test_an_order_question_in_salesforce_is_answered_from_shopify(tmp_path, redi
         assert any(c["IsPublished"] and "#1026" in c["CommentBody"] for c in comments)
     finally:
         world.stop()
+
+
+NEW_ADDRESS = "Street: 5 Elm Road\nCity: Oxford\nPostcode: OX1 2JD\nCountry: GB"
+
+
+def test_an_address_change_is_asked_for_approved_and_made(world):
+    from hub.agent import approvals
+
+    ticket = world.zendesk_ticket("ada@example.com", "Change delivery address",
+                                  "I moved last week, please send order #1001 to my new address.")
+    world.wait_for_events(1)
+    world.work()
+    assert only_run(world).state.value == "waiting_customer"
+    assert "Street:" in world.zendesk_state(ticket["id"])["comments"][-1]["body"]
+
+    world.zendesk_comment(ticket["id"], "ada@example.com", f"Here it is:\n{NEW_ADDRESS}")
+    time.sleep(1)
+    world.work()
+    [pending] = approvals.pending(world.hub)
+    assert pending["tool"] == "shopify.update_shipping_address" and "5 Elm Road" in pending["summary"]
+    assert pending["arguments"]["address"]["zip"] == "OX1 2JD"
+    approvals.decide(world.hub, pending["id"], approve=True, actor="approver@example.com")
+    world.work()
+    run = only_run(world)
+    assert run.state.value == "resolved", run.reason
+    order = world.hub.call("shopify.get_order", world.connections["shopify"], {"order_id": "#1001"})
+    assert (order["shipping_address"]["address1"], order["shipping_address"]["city"]) == ("5 Elm Road", "Oxford")
+
+
+def test_an_unreadable_address_goes_to_a_person(world):
+    ticket = world.zendesk_ticket("ada@example.com", "New address", "Please ship order #1001 elsewhere.")
+    world.wait_for_events(1)
+    world.work()
+    world.zendesk_comment(ticket["id"], "ada@example.com", "to my mum's place in Leeds, thanks")
+    time.sleep(1)
+    world.work()
+    run = only_run(world)
+    assert run.state.value == "escalated" and "could not be read" in run.reason
