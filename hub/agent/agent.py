@@ -47,6 +47,13 @@ class Agent:
         model = load_chat_model(self.hub.settings.llm)
         return LanguageModelAssistant(model, load_taxonomy(self.hub.config_path)) if model else None
 
+    @cached_property
+    def knowledge(self):
+        """The hub's knowledge base (chromadb, synced by ``hub kb sync``)."""
+        from ..knowledge.knowledge_base import KnowledgeBase
+
+        return KnowledgeBase.open(self.hub.settings)
+
     def understand(self, text):
         """``(intent, confidence, unsure, entities, source)`` for a ticket's text."""
         classification = self.classifier.classify(text)

@@ -325,6 +325,18 @@ def _empty(result):
     return isinstance(result, dict) and all(value in (None, [], {}, "") for value in result.values())
 
 
+def knowledge(ctx):
+    """Answer from the hub's knowledge base: only a confident answer goes on, with its citations."""
+    answer = ctx.hub.agent.knowledge.ask(ctx.render(ctx.node.question))
+    found = [{"title": hit.title, "url": hit.url, "score": round(hit.score, 3)} for hit in answer.chunks[:3]]
+    if answer.refused:
+        ctx.facts[ctx.node.save] = {"refused": answer.reason, "closest": found}
+        return ctx.node.on_not_found, f"no confident answer ({answer.reason})"
+    ctx.facts[ctx.node.save] = {"text": answer.text, "confidence": round(answer.confidence, 3),
+                                "citations": [{"title": title, "url": url} for title, url in answer.citations]}
+    return ctx.node.next, f"answered with confidence {answer.confidence:.2f}"
+
+
 def condition(ctx):
     namespace = ctx.namespace()
     for case in ctx.node.cases:
@@ -434,9 +446,9 @@ def drafted(hub, facts, text):
     if assistant is None:
         return text
     shown = {key: value for key, value in facts.items() if not key.startswith("_")}
-    articles = [{"id": a.get("id"), "title": a.get("title"), "url": a.get("url"),
-                 "text": a.get("snippet") or a.get("body") or ""}
-                for a in (facts.get("kb") or {}).get("articles") or [] if isinstance(a, dict)]
+    found = facts.get("kb") or {}
+    articles = [{"id": str(n), "title": c.get("title"), "url": c.get("url"), "text": found.get("text") or ""}
+                for n, c in enumerate(found.get("citations") or [], 1) if isinstance(c, dict)]
     draft = assistant.draft_reply({"facts": shown, "what_to_tell_the_customer": text}, articles)
     return draft.body.strip() if draft is not None else text
 
@@ -482,7 +494,7 @@ def escalate(ctx):
     raise Escalate(reason, suggestion)
 
 
-NODES = {"lookup": lookup, "condition": condition, "verify": verify, "ask": ask, "approval": approval,
+NODES = {"lookup": lookup, "knowledge": knowledge, "condition": condition, "verify": verify, "ask": ask, "approval": approval,
          "action": action, "reply": reply, "resolve": resolve, "escalate": escalate}
 
 

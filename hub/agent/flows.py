@@ -45,18 +45,19 @@ class ChecklistItem(BaseModel):
 
 class Node(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: Literal["lookup", "condition", "verify", "ask", "approval", "action", "reply", "resolve", "escalate"]
+    type: Literal["lookup", "knowledge", "condition", "verify", "ask", "approval", "action", "reply", "resolve",
+                  "escalate"]
     tool: str | None = None  # lookup, action
     args: dict = Field(default_factory=dict)
     save: str | None = None  # the fact a lookup or action result is kept under
     private: bool = True  # a lookup's result is account data: only a verified requester sees it
     next: str | None = None
-    on_not_found: str | None = None  # lookup: the vendor had nothing
+    on_not_found: str | None = None  # lookup: the vendor had nothing; knowledge: no confident answer
     cases: list[Case] = Field(default_factory=list)  # condition
     default: str | None = None  # condition
     email: str | None = None  # verify: expression for the email the requester must match
     on_fail: str | None = None  # verify
-    question: str | None = None  # ask: template posted publicly on the ticket
+    question: str | None = None  # ask: template posted publicly on the ticket; knowledge: what to look up
     expects: str | None = None  # ask: the entity the answer should carry (order_numbers, ...)
     action: str | None = None  # approval: the action node it guards
     when: str | None = None  # approval: only needed when this holds
@@ -168,6 +169,7 @@ def _check_node(flow, name, node, registry):
     elif not node.next:
         fail(f"a {node.type} node needs a next")
     required = {"verify": ("email", "on_fail"), "ask": ("question", "expects"),
+                "knowledge": ("question", "save", "on_not_found"),
                 "approval": ("action", "summary"), "reply": ("message",)}
     for attribute in required.get(node.type, ()):
         if not getattr(node, attribute):

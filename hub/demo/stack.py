@@ -115,6 +115,7 @@ class Stack:
         self.hub = Hub.load(self.config_dir, env=self.env)
         self._stack.callback(self.hub.engine.dispose)
         db.upgrade(self.hub.engine)
+        self._sync_knowledge()
         self._empty_queue()
         self._stack.callback(self._empty_queue)
         self._start_web(listener)
@@ -183,6 +184,11 @@ class Stack:
         settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         settings.update(data_dir=str(self.data_dir), database_url="", sandbox_mode=True, public_url=self.url,
                         redis_url=self.redis_url, queue_name=f"demo-{self.port}")
+        knowledge = dict(settings.get("knowledge") or {})
+        # Folders are relative to the checkout the configuration came from, not to the copy.
+        knowledge["folders"] = [str((self.config_source.parent / folder).resolve())
+                                for folder in knowledge.get("folders") or []]
+        settings["knowledge"] = knowledge
         path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
 
     def _environment(self):
@@ -190,6 +196,14 @@ class Stack:
                if not key.startswith("HUB_") or key in KEPT_HUB_VARIABLES}
         env.setdefault("HUB_CACHE_DIR", str(Path.cwd() / "var" / "cache"))  # the classifier, trained once
         return env
+
+    def _sync_knowledge(self):
+        """The knowledge base the agent answers general questions from (`hub kb sync`)."""
+        result = subprocess.run([sys.executable, "-m", "hub", "kb", "--config-dir", str(self.config_dir), "sync",
+                                 "--no-progress"], env=self.env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise DemoError(f"hub kb sync failed: {result.stderr.strip().splitlines()[-1:]}")
+        self.say(f"demo: knowledge base: {result.stdout.strip().splitlines()[-1] if result.stdout.strip() else 'synced'}")
 
     def _empty_queue(self):
         from rq import Queue

@@ -174,6 +174,13 @@ class World:
         assert result.returncode == 0, result.stderr[-3000:]
         return result.stderr
 
+    def sync_knowledge(self, *folders):
+        """`hub kb sync` of the configured folders (or ``folders``) into this world's store."""
+        result = subprocess.run([sys.executable, "-m", "hub", "kb", "--config-dir", str(self.config), "sync",
+                                 *map(str, folders)], env=self.env, capture_output=True, text=True, timeout=300,
+                                cwd=REPO)
+        assert result.returncode == 0, result.stderr[-3000:]
+
     def session(self):
         from hub.db import session_scope
 

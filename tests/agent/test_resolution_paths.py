@@ -179,3 +179,19 @@ def test_an_unreadable_address_goes_to_a_person(world):
     world.work()
     run = only_run(world)
     assert run.state.value == "escalated" and "could not be read" in run.reason
+
+
+def test_general_questions_are_answered_from_the_knowledge_base_only_when_confident(world):
+    world.sync_knowledge()
+    asked = world.zendesk_ticket("john.mccarthy@example.org", "Shipping options",
+                                 "What delivery options do you have and how long does standard shipping take?")
+    world.wait_for_events(1)
+    world.work()
+    run = only_run(world)
+    assert (run.flow, run.state.value) == ("knowledge_answer", "resolved"), run.reason
+    reply = public_comments_of(world, asked["id"])[-1]
+    assert run.facts["kb"]["citations"] and run.facts["kb"]["citations"][0]["title"] in reply
+
+
+def public_comments_of(world, ticket_id):
+    return [c["body"] for c in world.zendesk_state(ticket_id)["comments"] if c.get("public")]

@@ -40,8 +40,8 @@ def test_a_model_answer_outside_the_taxonomy_is_ignored(tmp_path):
     assert unsure and source == "classifier"
 
 
-FACTS = {"kb": {"articles": [{"id": "360001", "title": "Returns and refunds", "url": "https://help.example/360001",
-                              "snippet": "Refunds reach your card in 5-10 days."}]}, "_asks": 0}
+FACTS = {"kb": {"text": "Refunds reach your card in 5-10 days.",
+                "citations": [{"title": "Returns and refunds", "url": "https://help.example/360001"}]}, "_asks": 0}
 
 
 def test_without_a_model_the_template_text_goes_out(tmp_path):
@@ -54,7 +54,7 @@ def test_a_configured_model_words_the_reply_from_the_articles(tmp_path):
     from hub.agent.engine import drafted
 
     hub = hub_with(tmp_path, {"provider": "langchain", "class": "scripted_llm:ScriptedDraftModel",
-                              "kwargs": {"body": "Refunds take 5-10 days (see Returns and refunds).", "cites": ["360001"]}})
+                              "kwargs": {"body": "Refunds take 5-10 days (see Returns and refunds).", "cites": ["1"]}})
     assert drafted(hub, FACTS, "template text") == "Refunds take 5-10 days (see Returns and refunds)."
 
 
