@@ -195,3 +195,20 @@ def test_general_questions_are_answered_from_the_knowledge_base_only_when_confid
 
 def public_comments_of(world, ticket_id):
     return [c["body"] for c in world.zendesk_state(ticket_id)["comments"] if c.get("public")]
+
+
+def test_the_other_shipped_flows_end_to_end(world):
+    """Returns, billing, password reset and account updates, worked together by one worker."""
+    world.zendesk_ticket("ada@example.com", "Return", "I'd like to return order #1026, the jacket does not fit.")
+    world.zendesk_ticket("john.mccarthy@example.org", "Invoice", "Can I get the invoice for order #1014? What did I pay?")
+    world.zendesk_ticket("ada@example.com", "Password", "I forgot my password and I'm locked out of my account.")
+    world.zendesk_ticket("barbara@example.com", "Newsletter", "Please unsubscribe me from your newsletter.")
+    world.wait_for_events(4)
+    world.work()
+    outcomes = {run.flow: (run.state.value, run.reason) for run in world.runs()}
+    assert outcomes["return_request"][0] == "resolved", outcomes
+    assert outcomes["invoice_question"][0] == "resolved", outcomes
+    assert outcomes["password_reset"][0] == "resolved", outcomes
+    assert outcomes["account_update"] == ("escalated", "Verified account holder asks for an account change (newsletter).")
+    facts = {run.flow: run.facts for run in world.runs()}
+    assert facts["return_request"]["opened_return"]["name"] and facts["password_reset"]["reset_request"]["number"]
