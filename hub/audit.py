@@ -8,7 +8,7 @@ both SQLite and PostgreSQL lock on update, so concurrent workers never fork the 
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import timezone
 
 from sqlalchemy import text
 from sqlmodel import select

@@ -4,7 +4,6 @@ import re
 import time
 
 import pytest
-from sqlmodel import select
 
 from hub import connections
 from hub.connections import ConnectError

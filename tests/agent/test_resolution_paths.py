@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from hub.agent import jobs as agent_jobs
 from hub.db import session_scope
-from hub.models import Effect, Run
+from hub.models import Effect
 
 
 def only_run(world):
