@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hub.testing.services import require_service
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -15,14 +17,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def require_service(what, how):
-    """Skip locally with the reason; fail in CI, where .ci/run must have started the service."""
-    message = f"{what} is not available: {how}"
-    if os.environ.get("HUB_REQUIRE_SERVICES"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from hub.testing.services import require_service
+
 from hub.knowledge import KnowledgeBase, KnowledgeConfigError, LocalFolderSource
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -23,7 +25,8 @@ def free_port():
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
     if not CHROMA.exists():
-        pytest.skip(f"no chroma executable beside {sys.executable} (the chromadb package installs it)")
+        require_service("the chroma server", f"no chroma executable beside {sys.executable} "
+                        "(the chromadb package installs it)")
     port = free_port()
     folder = tmp_path_factory.mktemp("chroma-server")
     log = open(folder / "server.log", "wb")

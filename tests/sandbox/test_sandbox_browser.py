@@ -6,14 +6,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from authlib.common.security import generate_token
+from playwright import sync_api as playwright_api  # a test extra: `make install` puts it in
+
+from hub.testing.services import require_service
 from sandbox_toy import hub_session, query
 
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
-)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
-    pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)", allow_module_level=True)
+    require_service("Chromium", "not on PATH (Debian: apt-get install chromium)", module=True)
 
 # Chromium must not try to reach the network: this machine has none beyond loopback.
 FLAGS = [

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playwright import sync_api as playwright_api  # a test extra: `make install` puts it in
+
+from hub.testing.services import require_service
 
 from web_helpers import CHROMIUM, PASSWORD, ServedApp, free_port
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
 if not shutil.which(CHROMIUM):
-    pytest.skip("no Chromium at /usr/bin/chromium (Debian: apt-get install -y chromium)", allow_module_level=True)
+    require_service("Chromium", "not at /usr/bin/chromium (Debian: apt-get install -y chromium)", module=True)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"

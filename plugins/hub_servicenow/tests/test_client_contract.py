@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from hub_servicenow.sandbox import create_sandbox
 from pysnc import ServiceNowClient
 
 from hub.sandbox import ensure_certificates
+from hub.testing.services import require_service
+from hub_servicenow.sandbox import create_sandbox
 
 USER, PASSWORD = "hub.integration", "sandbox-integration-password"
 ADA = "a8f98bb0eb32010045e1a5115206fe04"
@@ -34,8 +35,8 @@ def pysnow_python(tmp_path_factory):
         probe = subprocess.run([str(python), "-m", "pip", "download", "--no-deps", "--quiet", "-d",
                                 str(venv / "probe"), PYSNOW], capture_output=True, text=True, timeout=120)
         if probe.returncode != 0:
-            pytest.skip(f"the package index cannot be reached to install {PYSNOW}: "
-                        f"{(probe.stderr.strip().splitlines() or ['no output'])[-1]}")
+            require_service("the package index", f"cannot install {PYSNOW}: "
+                            f"{(probe.stderr.strip().splitlines() or ['no output'])[-1]}")
         pytest.fail(f"{PYSNOW} was downloadable but did not install:\n{install.stderr[-2000:]}")
     return python
 
