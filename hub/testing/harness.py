@@ -11,7 +11,7 @@ through the same path an operator takes: ``hub.connections.begin`` → the vendo
 import os
 import tempfile
 from pathlib import Path
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import flask
 import requests
@@ -24,11 +24,10 @@ from hub.ingest import InboundRequest
 from hub.models import Connection
 from hub.runtime import Hub
 from hub.sandbox import ensure_certificates, serve_app
+from hub.sandbox.consent import ConsentError, give_consent
 from hub.sandbox.discovery import SandboxLoadError
 from hub.sandbox.discovery import load_sandbox_factory as _load_sandbox_factory
 from hub.tokens import TokenStore
-
-from .consent import ConsentPage
 
 # Retries stay real but short, so a rate-limit or 5xx check costs a fraction of a second.
 HTTP_SETTINGS = {"timeout": 10, "max_attempts": 4, "max_wait": 0.3, "backoff_base": 0.05}
@@ -202,15 +201,10 @@ class Harness:
     def authorize(self, decision="allow", connection_id=None):
         """Begin connecting and answer the consent page; return ``(connection, callback query)``."""
         connection, url, _state = connections.begin(self.hub, self.connector_name, self.instance, connection_id)
-        page = self.http.get(url, allow_redirects=False)
-        if page.status_code != 200:
-            raise HarnessError(f"the authorize URL {url} answered {page.status_code}: {page.text[:300]}")
-        form = ConsentPage.parse(page.text, page.url)
-        answer = self.http.request(form.method, form.action, data=form.submission(decision), allow_redirects=False)
-        location = answer.headers.get("Location")
-        if answer.status_code not in (301, 302, 303, 307) or not location:
-            raise HarnessError(f"the consent form answered {answer.status_code} without a redirect: {answer.text[:300]}")
-        location = urljoin(answer.url, location)
+        try:
+            location = give_consent(url, decision, session=self.http)
+        except ConsentError as error:
+            raise HarnessError(str(error)) from None
         callback = connections.redirect_uri(self.hub)
         if location.split("?")[0] != callback:
             raise HarnessError(f"consent redirected to {location}, not the hub's callback {callback}")

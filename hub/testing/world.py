@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 import yaml
@@ -95,14 +95,10 @@ class World:
     def connect(self, name):
         """The real OAuth dance against the sandbox's consent page, finished in-process."""
         from hub import connections
-        from hub.testing.consent import ConsentPage
+        from hub.sandbox import give_consent
 
-        http = requests.Session()
         connection, url, _ = connections.begin(self.hub, name, f"127.0.0.1:{self.servers[name].port}")
-        page = http.get(url)
-        form = ConsentPage.parse(page.text, page.url)
-        answer = http.request(form.method, form.action, data=form.submission("allow"), allow_redirects=False)
-        query = dict(parse_qsl(urlsplit(urljoin(answer.url, answer.headers["Location"])).query))
+        query = dict(parse_qsl(urlsplit(give_consent(url)).query))
         return connections.finish(self.hub, query["state"], query.get("code"), query)
 
     def vendor(self, name):

@@ -3,7 +3,7 @@
 import pytest
 
 from hub.sandbox.oauth import CONSENT_PAGE
-from hub.testing.consent import ConsentPage
+from hub.sandbox.consent import ConsentPage
 
 PAGE = "https://vendor.test/oauth/authorize?client_id=hub&state=s1"
 
