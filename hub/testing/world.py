@@ -147,6 +147,10 @@ class World:
         policy.update(changes)
         (self.config / "policy.yaml").write_text(yaml.safe_dump(policy))
 
+    def zendesk_replies(self, ticket_id):
+        """The public comments on a Zendesk ticket after the requester's own description."""
+        return [c["body"] for c in self.zendesk_state(ticket_id)["comments"] if c.get("public")][1:]
+
     def zendesk_state(self, ticket_id):
         answer = requests.get(f"{self.servers['zendesk'].url}/_sandbox/state/ticket/{ticket_id}", timeout=5)
         return answer.json()

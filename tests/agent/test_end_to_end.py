@@ -10,10 +10,6 @@ from hub.db import session_scope
 from hub.models import AuditEntry, Effect
 
 
-def public_comments(world, ticket_id):
-    return [c["body"] for c in world.zendesk_state(ticket_id)["comments"] if c.get("public")][1:]
-
-
 def test_order_status_in_zendesk_is_answered_from_shopify(world):
     ticket = world.zendesk_ticket("john.mccarthy@example.org", "Where is my order?",
                                   "Hi, my order #1014 still hasn't arrived. Can you check where it is?")
@@ -23,7 +19,7 @@ def test_order_status_in_zendesk_is_answered_from_shopify(world):
     assert (run.flow, run.state.value) == ("order_status", "resolved"), run.reason
     state = world.zendesk_state(ticket["id"])
     assert state["status"] == "solved"
-    [reply] = public_comments(world, ticket["id"])
+    [reply] = world.zendesk_replies(ticket["id"])
     assert "#1014" in reply and "7023000008029866" in reply  # the Canada Post tracking number
     assert audit.verify(world.hub.engine) == []
 
@@ -36,7 +32,7 @@ def test_requester_who_is_not_the_customer_learns_nothing_and_is_escalated(world
     [run] = world.runs()
     assert run.state.value == "escalated" and "not the email on order" in run.reason
     state = world.zendesk_state(ticket["id"])
-    assert public_comments(world, ticket["id"]) == []  # nothing was said to the requester
+    assert world.zendesk_replies(ticket["id"]) == []  # nothing was said to the requester
     notes = [c["body"] for c in state["comments"] if not c.get("public")]
     assert notes and "identity verified: no" in notes[-1] and "Suggested next step" in notes[-1]
 
@@ -56,7 +52,7 @@ def test_cancel_happens_once_even_when_the_run_is_worked_twice(world):
         effects = session.exec(select(Effect).where(Effect.run_id == run.id)).all()
     assert sorted(e.tool for e in effects) == ["shopify.cancel_order", "zendesk.reply", "zendesk.set_status"]
     assert all(e.attempts == 1 for e in effects)
-    assert len(public_comments(world, ticket["id"])) == 1
+    assert len(world.zendesk_replies(ticket["id"])) == 1
 
 
 def test_a_large_refund_waits_for_a_human_and_resumes_when_approved(world):
@@ -134,7 +130,7 @@ def test_the_resolution_reply_carries_a_survey_link_that_takes_one_answer(world)
     ticket = world.zendesk_ticket("john.mccarthy@example.org", "Where is my order?", "Where is order #1014 please?")
     world.wait_for_events(1)
     world.work()
-    [reply] = public_comments(world, ticket["id"])
+    [reply] = world.zendesk_replies(ticket["id"])
     link = re.search(r"How did we do\? Rate this answer: (\S+)", reply).group(1)
     assert link.startswith(world.url + "/survey/")
     assert "How did we do?" in requests.get(link, timeout=5).text

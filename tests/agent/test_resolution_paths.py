@@ -189,12 +189,8 @@ def test_general_questions_are_answered_from_the_knowledge_base_only_when_confid
     world.work()
     run = only_run(world)
     assert (run.flow, run.state.value) == ("knowledge_answer", "resolved"), run.reason
-    reply = public_comments_of(world, asked["id"])[-1]
+    reply = world.zendesk_replies(asked["id"])[-1]
     assert run.facts["kb"]["citations"] and run.facts["kb"]["citations"][0]["title"] in reply
-
-
-def public_comments_of(world, ticket_id):
-    return [c["body"] for c in world.zendesk_state(ticket_id)["comments"] if c.get("public")]
 
 
 def test_the_other_shipped_flows_end_to_end(world):
