@@ -25,6 +25,7 @@ SCOPES = {
     "read_orders": "Read orders, their fulfilments, tracking, refunds and transactions",
     "write_orders": "Refund, cancel and edit orders (implies read_orders)",
     "read_customers": "Find customers by email",
+    "write_customers": "Update a customer's name, phone and email-marketing consent (implies read_customers)",
     "read_returns": "Read returns on orders",
     "write_returns": "Request and create returns (implies read_returns)",
 }

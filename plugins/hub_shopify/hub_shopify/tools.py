@@ -1,5 +1,6 @@
-"""The Shopify tools a flow may call: order and customer lookups, and the actions that move
-money or goods (refund, return, cancel) or change an order (shipping address).
+"""The Shopify tools a flow may call: order and customer lookups, the actions that move money
+or goods (refund, return, cancel) or change an order (shipping address), and the account
+changes a verified customer may ask for (name, phone, newsletter).
 
 Every tool talks to the Admin GraphQL API through ``call.session`` and answers a small dict
 with snake_case keys. Actions are safe to repeat: refunds carry Shopify's own idempotency key,
@@ -94,11 +95,36 @@ FIND_CUSTOMER = """
 query FindCustomer($email: String!) {
   customerByIdentifier(identifier: { emailAddress: $email }) {
     id displayName firstName lastName createdAt tags numberOfOrders
-    defaultEmailAddress { emailAddress }
+    defaultEmailAddress { emailAddress marketingState }
     defaultPhoneNumber { phoneNumber }
     amountSpent { amount currencyCode }
   }
 }
+"""
+
+CUSTOMER_FIELDS = """
+  id displayName firstName lastName
+  defaultEmailAddress { emailAddress marketingState marketingUpdatedAt }
+  defaultPhoneNumber { phoneNumber }
+"""
+
+CUSTOMER_STATE = f"""
+query CustomerState($id: ID!) {{ customer(id: $id) {{ {CUSTOMER_FIELDS} }} }}
+"""
+
+CUSTOMER_UPDATE = f"""
+mutation UpdateCustomer($input: CustomerInput!) {{
+  customerUpdate(input: $input) {{ customer {{ {CUSTOMER_FIELDS} }} userErrors {{ field message }} }}
+}}
+"""
+
+MARKETING_CONSENT_UPDATE = f"""
+mutation MarketingConsent($input: CustomerEmailMarketingConsentUpdateInput!) {{
+  customerEmailMarketingConsentUpdate(input: $input) {{
+    customer {{ {CUSTOMER_FIELDS} }}
+    userErrors {{ field message code }}
+  }}
+}}
 """
 
 ORDER_PAYMENTS = f"""
@@ -170,6 +196,8 @@ ORDER_ID = {
     "description": 'gid://shopify/Order/…, the numeric id, or the order name ("#1001")',
 }
 EMAIL = {"type": "string", "format": "email", "minLength": 3, "maxLength": 320}
+CUSTOMER_ID = {"type": "string", "minLength": 1, "maxLength": 80, "description": "gid://shopify/Customer/… or the numeric id"}
+NAME_PART = {"type": "string", "minLength": 1, "maxLength": 255}
 AMOUNT = {"type": "string", "pattern": r"^\d{1,9}(\.\d{1,2})?$", "description": "in the order's currency"}
 RETURN_ITEMS = {
     "type": "array", "minItems": 1, "maxItems": 50,
@@ -397,7 +425,60 @@ def update_shipping_address(call):
             "already": False}
 
 
+def update_customer(call):
+    """Change a customer's first name, last name or phone; a no-op when they already read so.
+    The email is not changeable here on purpose: it is who the customer is to every other check."""
+    args = call.arguments
+    customer = fetch_customer(call, args["customer_id"])
+    wanted = {PROFILE_KEYS[key]: value for key, value in args["changes"].items()}
+    if all(profile_value(customer, field) == value for field, value in wanted.items()):
+        return {"customer": customer_profile(customer), "already": True}
+    data = graphql(call.session, CUSTOMER_UPDATE, {"input": {"id": customer["id"], **wanted}})
+    return {"customer": customer_profile(data["customerUpdate"]["customer"]), "already": False}
+
+
+def set_email_marketing(call):
+    """Subscribe the customer to marketing email or unsubscribe them; a no-op when already so."""
+    args = call.arguments
+    customer = fetch_customer(call, args["customer_id"])
+    state = "SUBSCRIBED" if args["subscribed"] else "UNSUBSCRIBED"
+    if customer["defaultEmailAddress"]["marketingState"] == state:
+        return {"customer": customer_profile(customer), "already": True}
+    data = graphql(call.session, MARKETING_CONSENT_UPDATE, {"input": {
+        "customerId": customer["id"],
+        # The customer asked in writing on the ticket: a single opt-in, recorded now.
+        "emailMarketingConsent": {"marketingState": state, "marketingOptInLevel": "SINGLE_OPT_IN"},
+    }})
+    return {"customer": customer_profile(data["customerEmailMarketingConsentUpdate"]["customer"]), "already": False}
+
+
 # -- shared reads and shapes -----------------------------------------------------------------
+
+
+def fetch_customer(call, customer_id):
+    customer = graphql(call.session, CUSTOMER_STATE, {"id": gid("Customer", customer_id)}).get("customer")
+    if customer is None:
+        raise NotFound(NAME, f"no customer {customer_id}")
+    return customer
+
+
+#: update_customer's argument -> CustomerInput field.
+PROFILE_KEYS = {"first_name": "firstName", "last_name": "lastName", "phone": "phone"}
+
+
+def profile_value(customer, field):
+    if field == "phone":
+        return (customer.get("defaultPhoneNumber") or {}).get("phoneNumber")
+    return customer.get(field)
+
+
+def customer_profile(node):
+    email = node.get("defaultEmailAddress") or {}
+    return {
+        "id": node["id"], "name": node.get("displayName"), "first_name": node.get("firstName"),
+        "last_name": node.get("lastName"), "email": email.get("emailAddress"),
+        "phone": profile_value(node, "phone"), "email_marketing": email.get("marketingState"),
+    }
 
 
 def fetch_order(call, order_id, query=ORDER_DETAIL):
@@ -514,6 +595,7 @@ def customer_summary(node):
         "first_name": node.get("firstName"),
         "last_name": node.get("lastName"),
         "email": (node.get("defaultEmailAddress") or {}).get("emailAddress"),
+        "email_marketing": (node.get("defaultEmailAddress") or {}).get("marketingState"),
         "phone": (node.get("defaultPhoneNumber") or {}).get("phoneNumber"),
         "orders_count": int(node.get("numberOfOrders") or 0),
         "amount_spent": {"amount": spent.get("amount"), "currency": spent.get("currencyCode")} if spent else None,
@@ -608,4 +690,17 @@ TOOLS = [
          input_schema=schema(["order_id", "address"], order_id=ORDER_ID, address=ADDRESS_SCHEMA),
          # Sensitive: redirecting a parcel moves goods (and is how account takeovers steal them).
          scopes=("write_orders",), sensitive=True, fn=update_shipping_address),
+    Tool(f"{NAME}.update_customer", NAME, ACTION,
+         "Change a customer's first name, last name or phone number (never the email).",
+         input_schema=schema(["customer_id", "changes"], customer_id=CUSTOMER_ID, changes={
+             "type": "object", "additionalProperties": False, "minProperties": 1,
+             "properties": {"first_name": NAME_PART, "last_name": NAME_PART,
+                            "phone": {"type": "string", "pattern": r"^\+?[0-9 ().-]{7,25}$"}},
+         }),
+         # Sensitive: contact details are where account-recovery codes go.
+         scopes=("write_customers",), sensitive=True, fn=update_customer),
+    Tool(f"{NAME}.set_email_marketing", NAME, ACTION,
+         "Subscribe a customer to the store's marketing email, or unsubscribe them.",
+         input_schema=schema(["customer_id", "subscribed"], customer_id=CUSTOMER_ID, subscribed={"type": "boolean"}),
+         scopes=("write_customers",), fn=set_email_marketing),
 ]

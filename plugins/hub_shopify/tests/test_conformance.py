@@ -26,6 +26,8 @@ class TestConformance(ConnectorConformance):
         "shopify.update_shipping_address": {"order_id": "#1003", "address": {
             "address1": "12 Harbour Road", "city": "Portland", "province_code": "OR", "zip": "97209",
             "country_code": "US"}},
+        "shopify.update_customer": {"customer_id": "7002", "changes": {"phone": "+15125550042"}},
+        "shopify.set_email_marketing": {"customer_id": "7002", "subscribed": True},
     }
     pagination = ("shopify.list_orders", {"page_size": 5}, "orders", 42)
     ticket_for_escalation = None

@@ -223,3 +223,42 @@ def test_auth_verify_requester_and_escalate_answer_none(hub_shop):
                                       ticket=None) is None
     with pytest.raises(Exception, match="no installed plugin ran this tool"):
         harness.call("shopify.escalate", connection, {"ticket_id": "1", "group": "Tier 2", "note": "n"})
+
+
+def test_update_customer_changes_name_and_phone_once(hub_shop):
+    harness, connection = hub_shop
+    changes = {"last_name": "King", "phone": "+1 (503) 555-7777"}
+    first = harness.call("shopify.update_customer", connection, {"customer_id": "7001", "changes": changes})
+    assert first["customer"]["name"] == "Ada King" and first["customer"]["phone"] == "+15035557777"
+    assert not first["already"]
+    state = harness.vendor_state("customer", "7001")
+    assert (state["last_name"], state["phone"], state["email"]) == ("King", "+15035557777", "ada@example.com")
+    again = harness.call("shopify.update_customer", connection,
+                         {"customer_id": "gid://shopify/Customer/7001", "changes": {"phone": "+15035557777"}})
+    assert again["already"]
+
+
+def test_update_customer_carries_shopifys_validation(hub_shop):
+    harness, connection = hub_shop
+    with pytest.raises(ConnectorError, match="Phone has already been taken"):  # Grace's number
+        harness.call("shopify.update_customer", connection, {"customer_id": "7001", "changes": {"phone": "+15125551001"}})
+    with pytest.raises(ConnectorError, match="Phone is invalid"):
+        harness.call("shopify.update_customer", connection, {"customer_id": "7001", "changes": {"phone": "5551234567"}})
+    with pytest.raises(ToolRefused):  # the email is not the tool's to change
+        harness.call("shopify.update_customer", connection, {"customer_id": "7001", "changes": {"email": "x@example.com"}})
+    with pytest.raises(NotFound):
+        harness.call("shopify.update_customer", connection, {"customer_id": "999", "changes": {"first_name": "X"}})
+    assert harness.vendor_state("customer", "7001")["phone"] == "+15035551000"
+
+
+def test_email_marketing_unsubscribe_and_subscribe(hub_shop):
+    harness, connection = hub_shop
+    found = harness.call("shopify.find_customer", connection, {"email": "barbara@example.com"})["customer"]
+    assert found["email_marketing"] == "SUBSCRIBED"
+    off = harness.call("shopify.set_email_marketing", connection, {"customer_id": found["id"], "subscribed": False})
+    assert off["customer"]["email_marketing"] == "UNSUBSCRIBED" and not off["already"]
+    assert harness.vendor_state("customer", "7008")["email_marketing"]["state"] == "UNSUBSCRIBED"
+    assert harness.call("shopify.set_email_marketing", connection,
+                        {"customer_id": found["id"], "subscribed": False})["already"]
+    on = harness.call("shopify.set_email_marketing", connection, {"customer_id": "7008", "subscribed": True})
+    assert on["customer"]["email_marketing"] == "SUBSCRIBED"

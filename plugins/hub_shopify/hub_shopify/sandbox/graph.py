@@ -283,17 +283,23 @@ def customer_view(shop, customer):
         require(info, "read_orders", "orders")
         return order_connection(shop, orders, **args)
 
+    marketing = customer["email_marketing"]
     return {
         "id": gid("Customer", customer["id"]), "legacyResourceId": str(customer["id"]),
         "firstName": customer["first_name"], "lastName": customer["last_name"],
-        "displayName": f"{customer['first_name']} {customer['last_name']}",
+        "displayName": f"{customer['first_name']} {customer['last_name']}".strip() or customer["email"],
         "email": customer["email"], "phone": customer["phone"],
-        "defaultEmailAddress": {"emailAddress": customer["email"]},
+        "defaultEmailAddress": {"emailAddress": customer["email"], "marketingState": marketing["state"],
+                                "marketingOptInLevel": marketing["opt_in_level"],
+                                "marketingUpdatedAt": marketing["updated_at"]},
+        "emailMarketingConsent": {"marketingState": marketing["state"],
+                                  "marketingOptInLevel": marketing["opt_in_level"],
+                                  "consentUpdatedAt": marketing["updated_at"]},
         "defaultPhoneNumber": {"phoneNumber": customer["phone"]} if customer["phone"] else None,
         "defaultAddress": address_view(customer["address"], customer["id"]),
         "numberOfOrders": str(len(orders)), "amountSpent": money(shop, spent, shop.info["currency"]),
-        "createdAt": customer["created_at"], "updatedAt": customer["created_at"], "state": customer["state"],
-        "tags": customer["tags"], "note": None, "orders": customer_orders,
+        "createdAt": customer["created_at"], "updatedAt": customer["updated_at"], "state": customer["state"],
+        "tags": customer["tags"], "note": customer["note"], "orders": customer_orders,
     }
 
 
@@ -596,6 +602,27 @@ class Root:
             return {"order": None, "userErrors": [error.as_json(with_code=False)]}
         info.context.events.append(("orders/updated", ("order", order)))
         return {"order": order_view(shop, order), "userErrors": []}
+
+    def customerUpdate(self, info, input):  # noqa: N802, A002
+        require(info, "write_customers", "customerUpdate")
+        shop = info.context.shop
+        if not input.get("id"):
+            return {"customer": None, "userErrors": [{"field": ["id"], "message": "Customer id is required"}]}
+        try:
+            customer = shop.update_customer(_id_or_fail(input["id"], "Customer", ["id"]), input, now())
+        except UserError as error:
+            return {"customer": None, "userErrors": [error.as_json(with_code=False)]}
+        return {"customer": customer_view(shop, customer), "userErrors": []}
+
+    def customerEmailMarketingConsentUpdate(self, info, input):  # noqa: N802, A002
+        require(info, "write_customers", "customerEmailMarketingConsentUpdate")
+        shop = info.context.shop
+        try:
+            number = _id_or_fail(input["customerId"], "Customer", ["input", "customerId"], "INVALID")
+            customer = shop.set_email_marketing(number, input["emailMarketingConsent"], now())
+        except UserError as error:
+            return {"customer": None, "userErrors": [error.as_json()]}
+        return {"customer": customer_view(shop, customer), "userErrors": []}
 
     def webhookSubscriptionCreate(self, info, topic, webhookSubscription):  # noqa: N802, N803
         resource = topic.split("_", 1)[0].lower()

@@ -35,6 +35,9 @@ enum ReturnReason { COLOR DEFECTIVE NOT_AS_DESCRIBED OTHER SIZE_TOO_LARGE SIZE_T
 enum ReturnErrorCode { BLANK INVALID INVALID_STATE NOT_FOUND INTERNAL_ERROR TOO_LONG }
 enum OrderCancelUserErrorCode { INTERNAL_ERROR INVALID NOT_FOUND NO_REFUND_PERMISSION }
 enum CustomerState { DECLINED DISABLED ENABLED INVITED }
+enum CustomerEmailMarketingState { INVALID NOT_SUBSCRIBED PENDING REDACTED SUBSCRIBED UNSUBSCRIBED }
+enum CustomerMarketingOptInLevel { CONFIRMED_OPT_IN SINGLE_OPT_IN UNKNOWN }
+enum CustomerEmailMarketingConsentUpdateUserErrorCode { INCLUSION INTERNAL_ERROR INVALID MISSING_ARGUMENT }
 enum WebhookSubscriptionFormat { JSON XML }
 enum WebhookSubscriptionTopic {
   APP_UNINSTALLED ORDERS_CREATE ORDERS_UPDATED ORDERS_PAID ORDERS_FULFILLED ORDERS_CANCELLED
@@ -59,7 +62,14 @@ type MailingAddress {
   countryCodeV2: CountryCode phone: String formatted: [String!]!
 }
 
-type CustomerEmailAddress { emailAddress: String! }
+type CustomerEmailAddress {
+  emailAddress: String! marketingState: CustomerEmailMarketingState!
+  marketingOptInLevel: CustomerMarketingOptInLevel marketingUpdatedAt: DateTime
+}
+type CustomerEmailMarketingConsentState {
+  marketingState: CustomerEmailMarketingState! marketingOptInLevel: CustomerMarketingOptInLevel
+  consentUpdatedAt: DateTime
+}
 type CustomerPhoneNumber { phoneNumber: String! }
 
 type Customer {
@@ -68,6 +78,7 @@ type Customer {
   defaultPhoneNumber: CustomerPhoneNumber defaultAddress: MailingAddress
   numberOfOrders: UnsignedInt64! amountSpent: MoneyV2! createdAt: DateTime! updatedAt: DateTime!
   state: CustomerState! tags: [String!]! note: String
+  emailMarketingConsent: CustomerEmailMarketingConsentState
   orders(first: Int, after: String, last: Int, before: String, reverse: Boolean = false,
          sortKey: OrderSortKeys = ID, query: String): OrderConnection!
 }
@@ -224,6 +235,24 @@ input MailingAddressInput {
 input OrderInput { id: ID! email: String note: String tags: [String!] shippingAddress: MailingAddressInput }
 type OrderUpdatePayload { order: Order userErrors: [UserError!]! }
 
+input CustomerInput {
+  id: ID firstName: String lastName: String email: String phone: String note: String tags: [String!]
+}
+type CustomerUpdatePayload { customer: Customer userErrors: [UserError!]! }
+input CustomerEmailMarketingConsentInput {
+  marketingState: CustomerEmailMarketingState! marketingOptInLevel: CustomerMarketingOptInLevel
+  consentUpdatedAt: DateTime
+}
+input CustomerEmailMarketingConsentUpdateInput {
+  customerId: ID! emailMarketingConsent: CustomerEmailMarketingConsentInput!
+}
+type CustomerEmailMarketingConsentUpdateUserError {
+  field: [String!] message: String! code: CustomerEmailMarketingConsentUpdateUserErrorCode
+}
+type CustomerEmailMarketingConsentUpdatePayload {
+  customer: Customer userErrors: [CustomerEmailMarketingConsentUpdateUserError!]!
+}
+
 input WebhookSubscriptionInput {
   uri: String callbackUrl: URL format: WebhookSubscriptionFormat includeFields: [String!] filter: String
 }
@@ -237,6 +266,9 @@ type Mutation {
   orderCancel(orderId: ID!, reason: OrderCancelReason!, refund: Boolean, refundMethod: OrderCancelRefundMethodInput,
               restock: Boolean!, notifyCustomer: Boolean, staffNote: String): OrderCancelPayload
   orderUpdate(input: OrderInput!): OrderUpdatePayload
+  customerUpdate(input: CustomerInput!): CustomerUpdatePayload
+  customerEmailMarketingConsentUpdate(input: CustomerEmailMarketingConsentUpdateInput!):
+    CustomerEmailMarketingConsentUpdatePayload
   webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!):
     WebhookSubscriptionCreatePayload
 }

@@ -7,6 +7,7 @@ checks what Shopify checks and answers ``userErrors`` the way Shopify does.
 """
 
 import itertools
+import re
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -62,9 +63,15 @@ class Shop:
         return {
             "id": spec["id"], "first_name": spec["first_name"], "last_name": spec["last_name"],
             "email": spec["email"], "phone": spec.get("phone"), "tags": list(spec.get("tags", [])),
-            "created_at": iso(self.at(spec["days_ago"])), "state": "ENABLED",
+            "created_at": iso(self.at(spec["days_ago"])), "updated_at": iso(self.at(spec["days_ago"])),
+            "state": "ENABLED", "note": None,
             "address": dict(spec["address"], first_name=spec["first_name"], last_name=spec["last_name"],
                             phone=spec.get("phone")),
+            "email_marketing": {
+                "state": spec.get("email_marketing", "NOT_SUBSCRIBED"),
+                "opt_in_level": "SINGLE_OPT_IN" if spec.get("email_marketing") else None,
+                "updated_at": iso(self.at(spec["days_ago"])) if spec.get("email_marketing") else None,
+            },
         }
 
     def _order(self, spec):
@@ -368,12 +375,73 @@ class Shop:
         order["updated_at"] = iso(now)
         return order
 
+    def update_customer(self, customer_id, changes, now):
+        """customerUpdate: names, email, phone, note and tags, validated as Shopify does."""
+        customer = self.customers.get(customer_id)
+        if customer is None:
+            raise UserError("Customer does not exist", ["id"])
+        others = [c for c in self.customers.values() if c["id"] != customer_id]
+        for key in ("firstName", "lastName", "note"):
+            if len(changes.get(key) or "") > 255:
+                raise UserError(f"{FIELD_NAMES[key]} is too long (maximum is 255 characters)", [key])
+        if changes.get("email") is not None:
+            email = changes["email"].strip().lower()
+            changes = dict(changes, email=email)
+            if not EMAIL.fullmatch(email):
+                raise UserError("Email is invalid", ["email"])
+            if any(c["email"].lower() == email for c in others):
+                raise UserError("Email has already been taken", ["email"])
+        if changes.get("phone"):
+            phone = re.sub(r"[\s().-]", "", changes["phone"])
+            if not PHONE.fullmatch(phone):
+                raise UserError("Phone is invalid", ["phone"])
+            if any(c["phone"] == phone for c in others):
+                raise UserError("Phone has already been taken", ["phone"])
+            changes = dict(changes, phone=phone)
+        if "firstName" in changes and "lastName" in changes and not (changes["firstName"] or changes["lastName"]):
+            raise UserError("Customer must have a name, phone number or email address", ["id"])
+        for camel, snake in CUSTOMER_FIELDS.items():
+            if camel in changes:
+                value = changes[camel]
+                # Shopify reads an empty phone or note as "remove it"; names stay strings.
+                customer[snake] = (value or None) if snake in ("phone", "note") else (value or "")
+        if "tags" in changes:
+            customer["tags"] = list(changes["tags"] or [])
+        customer["updated_at"] = iso(now)
+        return customer
+
+    def set_email_marketing(self, customer_id, consent, now):
+        """customerEmailMarketingConsentUpdate: only SUBSCRIBED, UNSUBSCRIBED and PENDING may be set."""
+        customer = self.customers.get(customer_id)
+        if customer is None:
+            raise UserError("Customer does not exist", ["input", "customerId"], "INVALID")
+        state = consent["marketingState"]
+        if state not in ("SUBSCRIBED", "UNSUBSCRIBED", "PENDING"):
+            raise UserError(f"Marketing state {state} cannot be set",
+                            ["input", "emailMarketingConsent", "marketingState"], "INCLUSION")
+        customer["email_marketing"] = {
+            "state": state,
+            "opt_in_level": consent.get("marketingOptInLevel") or customer["email_marketing"]["opt_in_level"]
+            or "SINGLE_OPT_IN",
+            "updated_at": consent.get("consentUpdatedAt") or iso(now),
+        }
+        customer["updated_at"] = iso(now)
+        return customer
+
     def _require_order(self, order_id, field, code="NOT_FOUND"):
         order = self.orders.get(order_id)
         if order is None:
             raise UserError("Order does not exist", field, code)
         return order
 
+
+#: CustomerInput field -> the sandbox record's key, and its name in error messages.
+CUSTOMER_FIELDS = {"firstName": "first_name", "lastName": "last_name", "email": "email", "phone": "phone",
+                   "note": "note"}
+FIELD_NAMES = {"firstName": "First name", "lastName": "Last name", "note": "Note"}
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}")
+#: E.164 once spaces, dots, dashes and brackets are dropped, as Shopify normalises phone input.
+PHONE = re.compile(r"\+[1-9]\d{6,14}")
 
 #: MailingAddressInput field -> the sandbox record's key.
 ADDRESS_FIELDS = {
