@@ -13,6 +13,7 @@ from jinja2 import ChainableUndefined, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import HubError
+from .answers import labelled_address, labelled_profile, newsletter_choice
 
 #: A whole argument written as one expression keeps its type: ``"{{ order.line_items }}"`` is a list.
 _WHOLE = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.S)
@@ -61,35 +62,6 @@ def _pick(items, *keys):
     return [{key: item[key] for key in keys if key in item} for item in items or ()]
 
 
-#: "Label: value" lines a customer is asked to answer with, and the address field each fills.
-_ADDRESS_LABELS = {
-    "street": "address1", "address": "address1", "address line 1": "address1",
-    "address line 2": "address2", "apartment": "address2", "flat": "address2", "suite": "address2",
-    "city": "city", "town": "city",
-    "postcode": "zip", "post code": "zip", "postal code": "zip", "zip": "zip", "zip code": "zip",
-    "state": "province_code", "province": "province_code", "county": "province_code",
-    "country": "country_code",
-}
-_LABELLED_LINE = re.compile(r"^[ \t]*([a-z][a-z ]*?)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
-
-
-def _labelled_address(text):
-    """A new address from "Street: … / City: … / Postcode: … / Country: GB" lines, or None when
-    a required part is missing. Free-text addresses are not guessed at: the flow asks instead."""
-    found = {}
-    for label, value in _LABELLED_LINE.findall(str(text or "")):
-        field = _ADDRESS_LABELS.get(" ".join(label.lower().split()))
-        if field and field not in found:
-            found[field] = value[:255]
-    country = found.get("country_code", "").upper()
-    if not re.fullmatch(r"[A-Z]{2}", country):
-        return None
-    found["country_code"] = country
-    if not all(found.get(field) for field in ("address1", "city", "zip")):
-        return None
-    return found
-
-
 def _with_changes(current, changes):
     """``current`` (an address as the vendor returned it) with ``changes`` on top, empty fields left out."""
     merged = dict(current or {}, **(changes or {}))
@@ -99,7 +71,8 @@ def _with_changes(current, changes):
 def _environment(undefined):
     env = ImmutableSandboxedEnvironment(undefined=undefined, autoescape=False, keep_trailing_newline=False)
     env.filters.update(money=_money, decimal=_decimal, pick=_pick, with_changes=_with_changes)
-    env.globals.update(days_since=_days_since, labelled_address=_labelled_address)
+    env.globals.update(days_since=_days_since, labelled_address=labelled_address,
+                       labelled_profile=labelled_profile, newsletter_choice=newsletter_choice)
     return env
 
 

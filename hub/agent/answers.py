@@ -1,0 +1,74 @@
+"""Reading what customers write when a flow needs a value from them: labelled lines
+("City: Oxford") and plain choices ("please unsubscribe me").
+
+Nothing here guesses. A free-text address or a sentence that could mean either choice gives
+None, and the flow asks again or hands the ticket to a person.
+"""
+
+import re
+
+_LABELLED_LINE = re.compile(r"^[ \t]*([a-z][a-z ]*?)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+
+#: Labels a customer is asked to answer with, and the address field each fills.
+_ADDRESS_LABELS = {
+    "street": "address1", "address": "address1", "address line 1": "address1",
+    "address line 2": "address2", "apartment": "address2", "flat": "address2", "suite": "address2",
+    "city": "city", "town": "city",
+    "postcode": "zip", "post code": "zip", "postal code": "zip", "zip": "zip", "zip code": "zip",
+    "state": "province_code", "province": "province_code", "county": "province_code",
+    "country": "country_code",
+}
+
+#: Labels for the account details the agent may change (never the email: that is who they are).
+_PROFILE_LABELS = {
+    "first name": "first_name", "given name": "first_name", "forename": "first_name",
+    "last name": "last_name", "surname": "last_name", "family name": "last_name",
+    "phone": "phone", "phone number": "phone", "mobile": "phone", "telephone": "phone",
+}
+_PHONE = re.compile(r"\+?[0-9 ().-]{7,25}")
+
+_UNSUBSCRIBE = re.compile(
+    r"\b(unsubscribe|opt[ -]?out|stop (sending|emailing)|no (more|longer) (want|emails?|newsletters?)"
+    r"|take me off|remove me from)\b", re.IGNORECASE)
+_SUBSCRIBE = re.compile(r"\b(subscribe|sign me up|sign up for|opt[ -]?in|add me to)\b", re.IGNORECASE)
+
+
+def _labelled(text, labels):
+    """The first value given for each field ``labels`` knows, from "Label: value" lines."""
+    found = {}
+    for label, value in _LABELLED_LINE.findall(str(text or "")):
+        field = labels.get(" ".join(label.lower().split()))
+        if field and field not in found:
+            found[field] = value[:255]
+    return found
+
+
+def labelled_address(text):
+    """A new address from "Street: … / City: … / Postcode: … / Country: GB" lines, or None when
+    a required part is missing."""
+    found = _labelled(text, _ADDRESS_LABELS)
+    country = found.get("country_code", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        return None
+    found["country_code"] = country
+    if not all(found.get(field) for field in ("address1", "city", "zip")):
+        return None
+    return found
+
+
+def labelled_profile(text):
+    """New account details from "First name: … / Last name: … / Phone: …" lines, or None when
+    there are none or a phone number is not one."""
+    found = _labelled(text, _PROFILE_LABELS)
+    if "phone" in found and not _PHONE.fullmatch(found["phone"]):
+        return None
+    return found or None
+
+
+def newsletter_choice(text):
+    """"unsubscribe" or "subscribe" when the text asks for exactly one of them, else None."""
+    text = str(text or "")
+    leave, join = bool(_UNSUBSCRIBE.search(text)), bool(_SUBSCRIBE.search(text))
+    if leave == join:
+        return None
+    return "unsubscribe" if leave else "subscribe"
