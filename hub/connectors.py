@@ -52,6 +52,8 @@ class Connector:
     scopes: dict = {}
     #: Scopes needed to escalate (assign + internal note).
     escalate_scopes: tuple = ()
+    #: Scopes the connector's ``auth_verify_requester`` needs to learn who a requester is.
+    requester_scopes: tuple = ()
     #: True when the vendor pushes events to /hooks/...; False means the hub polls.
     push = True
     #: "module:callable" returning the sandbox spec; None when the connector ships none.
@@ -106,6 +108,12 @@ class Connector:
         if verb == "escalate":
             return f"{self.name}.escalate", {"ticket_id": ticket_id}
         return None
+
+    def comment_by_requester(self, session, ticket, comment):
+        """Whether the ticket's requester wrote ``comment`` (the stored comment dict), for
+        vendors whose events do not say (``from_requester`` None). ``session`` talks to the
+        vendor as the connection. False unless a connector knows better."""
+        return False
 
     def granted_scopes(self, provider, token):
         """The scopes a token response grants (the requested ones when it does not say).

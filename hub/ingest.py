@@ -49,8 +49,9 @@ class NormalizedComment:
     public: bool = True
     remote_id: str | None = None
     author: str | None = None
-    #: True when the ticket's requester wrote it (the agent resumes runs waiting on an answer).
-    from_requester: bool = False
+    #: True when the ticket's requester wrote it (the agent resumes runs waiting on an answer);
+    #: None when the event does not say, and the connector's ``comment_by_requester`` decides.
+    from_requester: bool | None = False
     created_at: datetime | None = None
     raw: dict = field(default_factory=dict)
 

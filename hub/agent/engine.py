@@ -133,6 +133,28 @@ def _fill_requester_email(hub, ticket_id, email):
             session.add(ticket)
 
 
+def written_by_requester(hub, ticket_id, comment):
+    """Whether the ticket's requester wrote ``comment``: the event says so, or, where a vendor's
+    event does not, its connector asks the vendor. A helpdesk that is down raises, so the event
+    is retried; any other failure reads as "not the requester" and resumes nothing."""
+    if comment.get("from_requester") is not None:
+        return bool(comment["from_requester"])
+    with session_scope(hub.engine) as session:
+        waiting = session.exec(select(Run.id).where(Run.ticket_id == ticket_id,
+                                                    Run.state == RunState.waiting_customer)).first()
+        if waiting is None:  # nothing would resume: spare the vendor the question
+            return False
+        ticket = session.get(Ticket, ticket_id)
+        connection = session.get(Connection, ticket.connection_id)
+    try:
+        return bool(hub.connector(connection.connector).comment_by_requester(hub.session(connection), ticket, comment))
+    except TRANSIENT:
+        raise
+    except Exception as error:
+        log.warning("comment_by_requester for ticket %s failed: %s", ticket_id, error)
+        return False
+
+
 def customer_replied(hub, ticket_id, text):
     """A public comment from the requester: resume the run that asked. Returns its id or None."""
     with session_scope(hub.engine) as session:

@@ -51,7 +51,7 @@ def on_event(hub, kind, ticket_id, payload):
         run_id = engine.start(hub, ticket_id)
     elif kind in ("comment.added", "ticket.comment_added"):
         comment = payload.get("comment") or {}
-        if comment.get("public", True) and comment.get("from_requester"):
+        if comment.get("public", True) and engine.written_by_requester(hub, ticket_id, comment):
             run_id = engine.customer_replied(hub, ticket_id, comment.get("body") or "")
     if run_id is not None:
         engine.advance(hub, run_id, _owner())

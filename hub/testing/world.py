@@ -39,6 +39,21 @@ def zendesk_seed(directory):
     return path
 
 
+#: ServiceNow callers who may sign in with a password (HTTP Basic), to comment as themselves.
+CALLERS = {"alan.turing": "caller-password-alan", "ada.lovelace": "caller-password-ada"}
+
+
+def servicenow_seed(directory):
+    """The ServiceNow sandbox's own seed plus passwords for a few callers."""
+    from hub_servicenow import sandbox as servicenow_sandbox
+
+    seed = yaml.safe_load((Path(servicenow_sandbox.__file__).parent / "seed.yaml").read_text())
+    seed["basic_auth"] = dict(seed.get("basic_auth") or {}, **CALLERS)
+    path = directory / "servicenow-seed.yaml"
+    path.write_text(yaml.safe_dump(seed, allow_unicode=True))
+    return path
+
+
 def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -55,7 +70,7 @@ class World:
         self.directory.mkdir(parents=True, exist_ok=True)
         directory = self.directory
         self.sandboxes = {"zendesk": zendesk(seed=zendesk_seed(directory)), "shopify": shopify(),
-                          "servicenow": servicenow()}
+                          "servicenow": servicenow(seed=servicenow_seed(directory))}
         self.servers = {name: sandbox.serve(tls=False) for name, sandbox in self.sandboxes.items()}
         self._saved_ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
         if salesforce:  # HTTPS only, like the real thing: the hub trusts the sandbox's local CA
@@ -128,6 +143,13 @@ class World:
             "caller_id": caller["sys_id"], "short_description": short_description, "description": description})
         return answer.json()["result"]
 
+    def servicenow_comment(self, sys_id, user_name, body):
+        """An additional comment on the incident written by the caller ``user_name`` themself."""
+        answer = requests.patch(f"{self.servers['servicenow'].url}/api/now/table/incident/{sys_id}",
+                                json={"comments": body}, auth=(user_name, CALLERS[user_name]), timeout=10)
+        answer.raise_for_status()
+        return answer.json()["result"]
+
     def salesforce_case(self, contact_email, subject, description):
         """A Case from an existing Contact, created through the REST API (the org's Outbound
         Message then reaches the hub)."""
@@ -136,6 +158,11 @@ class World:
         answer = session.post("sobjects/Case", json={"Subject": subject, "Description": description, "Origin": "Email",
                                                      "ContactId": found["records"][0]["Id"]})
         return answer.json()["id"]
+
+    def salesforce_comment(self, case_id, body):
+        """A public CaseComment by the case contact's portal user; the org sends its Outbound Message."""
+        return self.control("salesforce", "POST", "webhooks/fire", {"kind": "comment.added", "ticket_id": case_id,
+                                                                    "body": body})
 
     def control(self, name, method, path, body=None):
         answer = requests.request(method, f"{self.servers[name].url}/_sandbox/{path}", json=body, timeout=5)

@@ -139,6 +139,19 @@ def test_an_order_question_in_salesforce_is_answered_from_shopify(tmp_path, redi
         comments = session.get("query", params={
             "q": f"SELECT CommentBody, IsPublished FROM CaseComment WHERE ParentId = '{case_id}'"}).json()["records"]
         assert any(c["IsPublished"] and "#1026" in c["CommentBody"] for c in comments)
+
+        # The contact answers a question on another case with a CaseComment from their portal user.
+        asked = world.salesforce_case("ada@example.com", "My parcel", "Hello, my parcel has still not arrived.")
+        time.sleep(1)
+        world.work()
+        run = next(r for r in world.runs() if r.state.value != "resolved")
+        assert (run.flow, run.state.value) == ("order_status", "waiting_customer"), run.reason
+        world.salesforce_comment(asked, "Sorry, it is order #1001.")
+        time.sleep(1)
+        world.work()
+        run = next(r for r in world.runs() if r.id == run.id)
+        assert run.state.value == "resolved", run.reason
+        assert run.facts["customer_reply"] == "Sorry, it is order #1001."
     finally:
         world.stop()
 
@@ -205,6 +218,62 @@ def test_the_other_shipped_flows_end_to_end(world):
     assert outcomes["return_request"][0] == "resolved", outcomes
     assert outcomes["invoice_question"][0] == "resolved", outcomes
     assert outcomes["password_reset"][0] == "resolved", outcomes
-    assert outcomes["account_update"] == ("escalated", "Verified account holder asks for an account change (newsletter).")
+    assert outcomes["account_update"][0] == "resolved", outcomes
+    assert world.control("shopify", "GET", "state/customer/7008")["email_marketing"]["state"] == "UNSUBSCRIBED"
     facts = {run.flow: run.facts for run in world.runs()}
     assert facts["return_request"]["opened_return"]["name"] and facts["password_reset"]["reset_request"]["number"]
+
+
+def test_an_account_change_is_asked_for_approved_then_made(world):
+    from hub.agent import approvals
+
+    ticket = world.zendesk_ticket("margaret@example.com", "Update my account",
+                                  "I want to change the phone number on my account profile.")
+    world.wait_for_events(1)
+    world.work()
+    run = only_run(world)
+    assert (run.flow, run.state.value) == ("account_update", "waiting_customer"), run.reason
+    assert "Phone: " in world.zendesk_replies(ticket["id"])[-1]
+
+    world.zendesk_comment(ticket["id"], "margaret@example.com", "Thanks!\nPhone: +1 512 555 0199\n")
+    time.sleep(1)
+    world.work()
+    run = only_run(world)
+    assert run.state.value == "waiting_approval", run.reason
+    [pending] = approvals.pending(world.hub)
+    assert "phone → +1 512 555 0199" in pending["summary"]
+    approvals.decide(world.hub, pending["id"], approve=True, actor="approver@example.com")
+    world.work()
+    run = only_run(world)
+    assert run.state.value == "resolved", run.reason
+    assert world.control("shopify", "GET", "state/customer/7006")["phone"] == "+15125550199"
+    assert "+15125550199" in world.zendesk_replies(ticket["id"])[-1]
+
+
+def test_an_ambiguous_newsletter_request_goes_to_a_person(world):
+    world.zendesk_ticket("barbara@example.com", "Newsletter", "Something about the newsletter subscription?")
+    world.wait_for_events(1)
+    world.work()
+    run = only_run(world)
+    assert (run.flow, run.state.value) == ("account_update", "escalated"), run.reason
+    assert world.control("shopify", "GET", "state/customer/7008")["email_marketing"]["state"] == "SUBSCRIBED"
+
+
+def test_a_servicenow_caller_answers_the_question_on_the_incident(world):
+    incident = world.servicenow_incident("ada@example.com", "Access request", "I need access to a tool for my work, please.")
+    world.wait_for_events(1)
+    world.work()
+    run = only_run(world)
+    assert (run.flow, run.state.value) == ("it_software_access", "waiting_customer"), run.reason
+
+    world.servicenow_comment(incident["sys_id"], "alan.turing", "Slack")  # someone else: not an answer
+    time.sleep(1)
+    world.work()
+    assert only_run(world).state.value == "waiting_customer"
+
+    world.servicenow_comment(incident["sys_id"], "ada.lovelace", "Figma, please.")
+    time.sleep(1)
+    world.work()
+    run = only_run(world)
+    assert run.state.value in ("resolved", "waiting_approval"), run.reason
+    assert run.facts["entities"]["software"][0].lower() == "figma"

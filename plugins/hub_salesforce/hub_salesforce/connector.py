@@ -14,6 +14,7 @@ from hub.connectors import Connector, OAuthProvider
 from hub.errors import ConnectorError, RateLimited
 
 from .ingest import ACKNOWLEDGEMENT
+from .tools import RECORD_ID
 
 API_VERSION = "67.0"  # Summer '26
 API_PATH = f"/services/data/v{API_VERSION}/"
@@ -36,6 +37,7 @@ class SalesforceConnector(Connector):
         "refresh_token": "Stay connected: a refresh token (same as offline_access).",
     }
     escalate_scopes = ("api",)
+    requester_scopes = ("api",)
     push = True
     sandbox = "hub_salesforce.sandbox:create_sandbox"
 
@@ -47,6 +49,20 @@ class SalesforceConnector(Connector):
             "solve": ("salesforce.set_status", {"case_id": ticket_id, "status": "Closed"}),
         }
         return calls.get(verb) or super().ticket_call(verb, ticket_id, text)
+
+    def comment_by_requester(self, session, ticket, comment):
+        """An Outbound Message for a CaseComment names only the user who wrote it: the customer
+        did when that user is the Experience Cloud user of the case's Contact. Internal users
+        (agents, and the hub's own integration user) have no Contact."""
+        author = str(comment.get("author") or "")
+        if not RECORD_ID.fullmatch(author) or not RECORD_ID.fullmatch(str(ticket.remote_id or "")):
+            return False
+        user = session.get(f"sobjects/User/{author}", params={"fields": "Id,ContactId"}).json()
+        if not user.get("ContactId"):
+            return False
+        case = session.get(f"sobjects/Case/{ticket.remote_id}", params={"fields": "Id,ContactId"}).json()
+        # 15- and 18-character forms of one id share their first 15 characters.
+        return str(case.get("ContactId") or "")[:15] == user["ContactId"][:15]
 
     def provider(self, instance):
         """The OAuth provider for a validated instance (a sandbox is served over the kit's TLS)."""

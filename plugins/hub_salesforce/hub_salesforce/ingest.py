@@ -119,6 +119,9 @@ def comment_event(notification_id, fields):
             public=normalize.truthy(fields.get("IsPublished")),
             remote_id=fields["Id"],
             author=fields.get("CreatedById"),
+            # The message names the author's user id only: the connector asks the org whether
+            # that user is the case's contact (SalesforceConnector.comment_by_requester).
+            from_requester=None,
             created_at=normalize.when(fields.get("CreatedDate")),
             raw=fields,
         ),

@@ -1,7 +1,8 @@
 """The connector-specific control routes every sandbox offers the conformance suite:
 
 - ``POST /_sandbox/webhooks/sample`` builds a delivery the hub should accept, without sending it;
-- ``POST /_sandbox/webhooks/fire`` delivers one through the kit's sender;
+- ``POST /_sandbox/webhooks/fire`` delivers one through the kit's sender (``comment.added``
+  takes an optional ``body``: what the case contact writes);
 - ``GET /_sandbox/state/case/<id>`` shows a case with its comments and owner.
 
 Deliveries are Outbound Messages (``"format": "outbound_message"``, the default) or the
@@ -107,7 +108,10 @@ def build(sandbox, org, body, store):
         # Outbound Messages carry no timestamp of their own: age_seconds has nothing to
         # backdate (Salesforce retries them for up to 24 hours).
         if kind == "comment.added":
-            comment = _customer_comment(org, case, store)
+            text = body.get("body", CUSTOMER_COMMENT)
+            if not isinstance(text, str) or not text.strip() or len(text) > 4000:
+                raise BadControlRequest("'body' must be a comment of 1 to 4000 characters")
+            comment = _customer_comment(org, case, store, text)
             message = outbound.outbound_message(org, flask.request.host_url, "CaseComment", [comment], created=True)
         elif kind == "ticket.created":
             message = outbound.outbound_message(org, flask.request.host_url, "Case", [case], created=True)
@@ -132,11 +136,11 @@ def _case(org, ticket_id):
     return case
 
 
-def _customer_comment(org, case, store):
+def _customer_comment(org, case, store, text):
     """A public comment from the case contact's Experience Cloud user (or the API user)."""
     author = next((u["Id"] for u in org.records("User")
                    if case.get("ContactId") and ids.same(u.get("ContactId"), case["ContactId"])), org.api_user_id)
-    comment = {"Id": ids.new_id("00a"), "ParentId": case["Id"], "CommentBody": CUSTOMER_COMMENT,
+    comment = {"Id": ids.new_id("00a"), "ParentId": case["Id"], "CommentBody": text,
                "IsPublished": True, "CreatedById": author, "CreatedDate": records.now(), "IsDeleted": False}
     if store:
         comment["LastModifiedDate"] = comment["SystemModstamp"] = comment["CreatedDate"]
