@@ -10,7 +10,7 @@ import hashlib
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from sqlmodel import select
 
-from .. import connections
+from .. import connections, scopes
 from ..db import session_scope
 from ..models import Connection, ConnectionStatus
 from .auth import current_principal, require
@@ -21,21 +21,16 @@ MAX_PENDING_STATES = 8
 
 
 def needed_scopes(hub, connector_name):
-    """The vendor scopes the hub needs from a connection: every scope its tools declare.
-
-    The one place to narrow to the tools the enabled flows call, once flows say so.
-    """
-    scopes = set()
-    for tool in hub.registry.tools_of(connector_name):
-        scopes.update(tool.scopes)
-    return sorted(scopes)
+    """The vendor scopes the enabled flows and the hub's own ticket work need (hub.scopes)."""
+    return list(scopes.needed(hub, connector_name))
 
 
 def scope_report(hub, connection):
-    """``(needed, granted, missing)`` scope lists for a connection."""
-    needed = needed_scopes(hub, connection.connector)
+    """``(needed, granted, missing, reasons)`` for a connection; reasons maps a needed scope
+    to what needs it."""
+    reasons = scopes.needed(hub, connection.connector)
     granted = sorted(connection.granted_scopes or [])
-    return needed, granted, [scope for scope in needed if scope not in granted]
+    return list(reasons), granted, [scope for scope in reasons if scope not in granted], reasons
 
 
 def _connections(hub):
@@ -155,9 +150,9 @@ def connection(connection_id):
     if row is None:
         return _connect_error(404, f"No connection {connection_id}.", "Pick one from the connectors page.")
     connector = hub.registry.connectors.get(row.connector)
-    needed, granted, missing = scope_report(hub, row)
+    needed, granted, missing, reasons = scope_report(hub, row)
     return render_template("connection.html", connection=row, connector=connector, needed=needed,
-                           granted=granted, missing=missing, statuses=ConnectionStatus)
+                           granted=granted, missing=missing, reasons=reasons, statuses=ConnectionStatus)
 
 
 @blueprint.get("/api/connections")
@@ -166,10 +161,11 @@ def connections_json():
     hub = _hub()
     listed = []
     for row in _connections(hub):
-        needed, granted, missing = scope_report(hub, row)
+        needed, granted, missing, reasons = scope_report(hub, row)
         listed.append({"id": row.id, "connector": row.connector, "instance": row.instance,
                        "status": row.status.value, "status_reason": row.status_reason,
-                       "scopes": {"needed": needed, "granted": granted, "missing": missing}})
+                       "scopes": {"needed": needed, "granted": granted, "missing": missing,
+                                  "needed_for": reasons}})
     return jsonify(connections=listed)
 
 

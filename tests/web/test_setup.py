@@ -68,6 +68,9 @@ def test_missing_scopes_are_warned_about(client_as, web_hub, zendesk):
         session.add(row)
     page = client.get(f"/connections/{connection.id}").get_data(as_text=True)
     assert "Missing scopes: " + needed[0] in page
+    from hub import scopes
+
+    assert scopes.needed(web_hub, "zendesk")[needed[0]][0] in page  # says what needs it
 
 
 def test_state_from_another_browser_session_is_refused(client_as, web_hub, zendesk):

@@ -20,6 +20,7 @@ class ServiceNow(Connector):
     # names an admin defines on the instance, so the connector cannot declare them in advance.
     scopes = {SCOPE: "Act as the ServiceNow user who authorised the hub, within that user's roles and ACLs"}
     escalate_scopes = (SCOPE,)
+    requester_scopes = (SCOPE,)
     # Pushes arrive once the customer installs the business rule (see README); until then, and
     # as a safety net, ingest_poll reads changes through the Table API.
     push = True

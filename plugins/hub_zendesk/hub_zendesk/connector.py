@@ -30,6 +30,7 @@ class ZendeskConnector(Connector):
         "webhooks:write": "Register the hub's webhook and read its signing secret",
     }
     escalate_scopes = ("read", "tickets:read", "tickets:write")
+    requester_scopes = ("tickets:read", "users:read")
     push = True
     sandbox = "hub_zendesk.sandbox:create_sandbox"
 
