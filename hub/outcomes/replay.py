@@ -62,6 +62,8 @@ def run_live(items, workdir, redis_url, config_dir=None, progress=None):
     world = World(Path(workdir), redis_url)
     try:
         _use_config(world, config_dir)
+        say("syncing the knowledge base")
+        world.sync_knowledge(*_knowledge_folders(config_dir))
         remote = {}
         for item in items:
             remote[item.id] = _file(world, item)
@@ -100,6 +102,18 @@ def _use_config(world, config_dir):
                for name, settings in (policy.get("intents") or {}).items()}
     world.set_policy(mode="autonomous", intents={k: v for k, v in intents.items() if v},
                      runs=dict(policy.get("runs") or {}, retry_base_seconds=0.1, lease_seconds=5))
+
+
+def _knowledge_folders(config_dir):
+    """The folders the operator's settings name for the knowledge base (relative to the working
+    directory, as `hub kb sync` reads them); none given means the world's own settings."""
+    import yaml
+
+    path = Path(config_dir or "") / "settings.yaml"
+    if not config_dir or not path.exists():
+        return ()
+    knowledge = (yaml.safe_load(path.read_text()) or {}).get("knowledge") or {}
+    return tuple(Path(folder).resolve() for folder in knowledge.get("folders") or ())
 
 
 def _file(world, item):

@@ -1,5 +1,5 @@
-"""``hub eval``: the corpus format, the scoring, and a live replay of a slice of the project's own
-corpus through the real agent, sandboxes, hub and worker (the CI check; about 15 s)."""
+"""``hub eval``: the corpus format, the scoring, and a live replay of the project's whole corpus
+through the real agent, sandboxes, hub and worker (the CI check; about 35 s)."""
 
 import json
 import os
@@ -13,8 +13,9 @@ from hub.outcomes import corpus, replay
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "eval" / "replay.jsonl"
-#: One ticket per kind of path: straight answer, ask and resume, an action, an approval, a
-#: refusal to act for someone else, a handoff, and a ServiceNow catalog request.
+#: Tickets that must end exactly as labelled, one per kind of path: straight answer, ask and
+#: resume, an action, an approval, a refusal to act for someone else, a handoff, and a
+#: ServiceNow catalog request.
 SLICE = ["zd-status-1014", "zd-status-ask", "zd-cancel-1001", "zd-refund-1026", "zd-cancel-not-owner",
          "zd-human", "sn-slack-abel"]
 
@@ -33,23 +34,6 @@ def test_the_project_corpus_is_valid_and_labelled_with_known_intents():
     intents = {entry["name"] for entry in yaml.safe_load((REPO / "config" / "intents.yaml").read_text())["intents"]}
     assert {item.label.intent for item in items} <= intents
     assert set(SLICE) <= {item.id for item in items}
-
-
-def test_live_replay_of_a_slice(config_dir, redis_url):
-    result = hub_eval(config_dir, "--corpus", str(CORPUS), "--only", ",".join(SLICE), "--format", "json",
-                      env={"HUB_REDIS_URL": redis_url})
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout)
-    assert report["tickets"] == len(SLICE)
-    assert report["wrong_actions"] == [] and report["wrong_proposals"] == []
-    rows = {row["id"]: row for row in report["rows"]}
-    assert rows["zd-cancel-1001"]["actions"] == ["shopify.cancel_order"]
-    assert rows["zd-refund-1026"]["outcome"] == "waiting_approval"
-    assert rows["sn-slack-abel"]["actions"] == ["servicenow.order_catalog_item"]
-    assert [r["id"] for r in report["rows"] if not r["outcome_correct"]] == []
-    assert report["intent_accuracy"] == 1.0 and report["outcome_accuracy"] == 1.0
-    assert report["escalation"] == {"precision": 1.0, "recall": 1.0, "escalated": 2, "should_escalate": 2}
-    assert report["per_flow"]["cancel_order"]["tickets"] == 2
 
 
 def test_dry_run_classifies_without_sandboxes(config_dir):
@@ -127,3 +111,23 @@ def test_readiness_modes():
     assert replay.readiness(rows, dry_run=False)["x"]["recommended_mode"] == "approval"  # 4 of 5
     assert replay.readiness(rows[:4], dry_run=False)["x"]["recommended_mode"] == "autonomous"
     assert replay.readiness(rows[:4], dry_run=True)["x"]["recommended_mode"] == "approval"  # dry never earns autonomy
+
+
+def test_live_replay_of_the_whole_corpus(config_dir, redis_url):
+    """The project's own corpus, every ticket (about 35 s): the agent takes no action a label
+    does not allow, the figures stay at least where docs/outcomes.md reports them, and the
+    tickets of SLICE end exactly as labelled."""
+    result = hub_eval(config_dir, "--corpus", str(CORPUS), "--format", "json", env={"HUB_REDIS_URL": redis_url})
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["tickets"] == len(corpus.load(CORPUS, corpus.sandbox_requesters()))
+    assert report["wrong_actions"] == [] and report["wrong_proposals"] == []
+    assert report["intent_accuracy"] >= 0.95 and report["outcome_accuracy"] >= 0.9
+    assert report["escalation"]["recall"] >= 0.9
+    rows = {row["id"]: row for row in report["rows"]}
+    assert [i for i in SLICE if not (rows[i]["outcome_correct"] and rows[i]["intent_correct"])] == []
+    assert rows["zd-cancel-1001"]["actions"] == ["shopify.cancel_order"]
+    assert rows["zd-refund-1026"]["outcome"] == "waiting_approval"
+    assert rows["sn-slack-abel"]["actions"] == ["servicenow.order_catalog_item"]
+    assert rows["zd-newsletter"]["actions"] == ["shopify.set_email_marketing"]
+    assert report["per_flow"]["cancel_order"]["tickets"] == 5
