@@ -114,10 +114,11 @@ def serve(host, port, threads, config_dir):
     """Serve the web app and webhook endpoints under waitress."""
     import waitress
 
-    from . import metrics
+    from . import logs, metrics
     from .app import create_app
 
     hub = load_hub(config_dir, migrated=True)
+    logs.configure(hub.settings.log_level, hub.settings.log_format)
     metrics.configure(hub.settings.data_dir)
     app = create_app(hub)
     click.echo(f"hub: serving on http://{host}:{port}", err=True)
@@ -134,11 +135,12 @@ def worker(burst, fork, config_dir):
     from redis import Redis
     from rq import Queue, SimpleWorker, Worker
 
-    from . import events, jobs, metrics, polling
+    from . import events, jobs, logs, metrics, polling
     from .agent import jobs as agent_jobs
     from .web import refresh
 
     hub = jobs.current_hub = load_hub(config_dir, migrated=True)
+    logs.configure(hub.settings.log_level, hub.settings.log_format)
     metrics.configure(hub.settings.data_dir)
     hub.agent.classifier  # flows, policy and the model load once (and fail early), before rq forks
     redis = Redis.from_url(hub.settings.redis_url)

@@ -29,6 +29,11 @@ def load_yaml(path):
         raise ConfigError(path, None, "file not found")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(path, None, f"cannot read: {error}")
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text, path):
+    """Parse YAML ``text`` as the file at ``path``, or raise ConfigError with the line at fault."""
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -96,6 +101,8 @@ class Settings(Strict):
     #: In sandbox mode connections may point at loopback sandboxes; never in production.
     sandbox_mode: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: json: one object a line with run, ticket and event ids (hub.logs); text: for a terminal.
+    log_format: Literal["json", "text"] = "json"
     http: HttpSettings = HttpSettings()
     webhooks: WebhookSettings = WebhookSettings()
     web: WebSettings = WebSettings()

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from . import events
+from . import events, logs
 from .agent import jobs as agent_jobs
 from .db import session_scope
 from .ingest import NormalizedComment, NormalizedTicket
@@ -39,6 +39,11 @@ def process_event(event_id):
     row = events.claim(hub, event_id)
     if row is None:
         return "skipped: already processed or processing"
+    with logs.context(event_id=event_id, connection_id=row.connection_id, event=row.kind):
+        return _process(hub, event_id, row)
+
+
+def _process(hub, event_id, row):
     try:
         payload = row.payload
         ticket = upsert_ticket(hub, row.connection_id, payload.get("ticket"), payload.get("comment"))
@@ -48,7 +53,8 @@ def process_event(event_id):
     events.finish(hub, event_id, events.DONE)
     # After the event is done: a run is committed before it acts, and the run relay (not the
     # event relay) takes over if this worker dies from here on.
-    run = agent_jobs.on_event(hub, row.kind, ticket, payload)
+    with logs.context(ticket_id=ticket):
+        run = agent_jobs.on_event(hub, row.kind, ticket, payload)
     return {"ticket": ticket, "run": run}
 
 

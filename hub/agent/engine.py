@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from .. import metrics
+from .. import logs, metrics
 from ..db import session_scope
 from ..errors import (ConnectorError, NotFound, RateLimited, ReconnectNeeded, ToolRefused,
                       VendorUnavailable)
@@ -183,6 +183,11 @@ def customer_replied(hub, ticket_id, text):
 
 def advance(hub, run_id, owner):
     """Run nodes until the run waits or finishes. Returns the run's state, or "busy"."""
+    with logs.context(run_id=run_id):
+        return _advance(hub, run_id, owner)
+
+
+def _advance(hub, run_id, owner):
     agent = hub.agent
     runs_policy = agent.policy.runs
     if not leases.acquire(hub, run_id, owner, runs_policy.lease_seconds):
@@ -203,6 +208,11 @@ def advance(hub, run_id, owner):
 
 
 def _step(hub, run):
+    with logs.context(ticket_id=run.ticket_id, flow=run.flow, node=run.node):
+        _run_node(hub, run)
+
+
+def _run_node(hub, run):
     facts = dict(run.facts)
     if run.flow is None or run.node is None:
         return _finish_escalated(hub, run, facts, run.reason or "no flow for this ticket")
@@ -247,6 +257,7 @@ def _save(hub, run, facts, record, node, state, outcome, finished=False, reason=
         session.add(row)
     if finished:
         metrics.run_finished(run.flow, state.value)
+    log.info("%s node %s: %s -> %s", record["type"], record["node"], str(outcome)[:300], state.value)
     hub.audit("run.step", dict(record, outcome=outcome, state=state.value, next=node if not finished else None),
               actor="agent", run_id=run.id, ticket_id=run.ticket_id)
 

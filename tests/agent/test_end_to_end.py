@@ -24,6 +24,20 @@ def test_order_status_in_zendesk_is_answered_from_shopify(world):
     assert audit.verify(world.hub.engine) == []
 
 
+def test_the_workers_log_lines_name_the_run_and_ticket(world):
+    import json
+
+    world.zendesk_ticket("john.mccarthy@example.org", "Where is my order?", "Hi, where is order #1014?")
+    world.wait_for_events(1)
+    stderr = world.work()
+    [run] = world.runs()
+    entries = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    steps = [e for e in entries if e.get("run_id") == run.id]
+    assert steps and all(e["ticket_id"] == run.ticket_id and e["flow"] == "order_status" for e in steps)
+    assert {e["node"] for e in steps} >= {"find_order", "verify_customer"}
+    assert any(e.get("event_id") and e.get("connection_id") for e in entries)
+
+
 def test_requester_who_is_not_the_customer_learns_nothing_and_is_escalated(world):
     ticket = world.zendesk_ticket("ada@example.com", "Order status",
                                   "Where is order #1014? Please send me the tracking number.")
