@@ -8,7 +8,7 @@ request find its token by an indexed lookup.
 import hashlib
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -20,6 +20,9 @@ from .errors import HubError
 from .models import utcnow
 
 MIN_PASSWORD_LENGTH = 12
+#: The permission that makes an operator an administrator of accounts. The web app never lets
+#: the last operator holding it go (hub.web.users passes ``keep_an_admin``).
+MANAGE_USERS = "users.manage"
 TOKEN_PREFIX = "hub_"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -79,7 +82,7 @@ def hash_password(password):
     return _hasher.hash(password)
 
 
-def add_operator(hub, email, password, role):
+def add_operator(hub, email, password, role, actor="system"):
     email = normalise_email(email)
     _check_role(hub, role)
     hashed = hash_password(password)
@@ -88,7 +91,7 @@ def add_operator(hub, email, password, role):
             raise AccountError(f"an account for {email} already exists")
         operator = Operator(email=email, password_hash=hashed, role=role)
         session.add(operator)
-    hub.audit("operator.added", {"email": email, "role": role}, actor="system")
+    hub.audit("operator.added", {"email": email, "role": role}, actor=actor)
     return operator
 
 
@@ -102,14 +105,84 @@ def get_operator(hub, operator_id):
         return session.get(Operator, operator_id)
 
 
-def remove_operator(hub, email, actor="system"):
+def _operator_named(session, email):
+    operator = session.exec(select(Operator).where(Operator.email == email)).first()
+    if operator is None:
+        raise AccountError(f"no account for {email}")
+    return operator
+
+
+def _keep_an_admin(hub, session, leaving):
+    """Refuse when ``leaving`` is the last operator whose role may manage users.
+
+    The rows are locked (PostgreSQL: FOR UPDATE; SQLite serialises writers), so two admins
+    demoting each other at the same moment cannot both succeed.
+    """
+    admin_roles = [role for role in operator_roles(hub) if hub.roles.allows(role, MANAGE_USERS)]
+    if leaving.role not in admin_roles:
+        return
+    admins = session.exec(select(Operator).where(Operator.role.in_(admin_roles)).with_for_update()).all()
+    if all(admin.id == leaving.id for admin in admins):
+        raise AccountError(f"{leaving.email} is the only operator who can manage users; "
+                           f"give another operator the admin role first")
+
+
+def remove_operator(hub, email, actor="system", keep_an_admin=False):
+    """Delete an account; its sessions stop working on their next request.
+
+    ``keep_an_admin`` refuses to remove the last admin. The web app always asks for it; the CLI
+    does not, being how a hub gets an admin back (``hub user add --role admin``).
+    """
     email = normalise_email(email)
     with session_scope(hub.engine) as session:
-        operator = session.exec(select(Operator).where(Operator.email == email)).first()
-        if operator is None:
-            raise AccountError(f"no account for {email}")
+        operator = _operator_named(session, email)
+        if keep_an_admin:
+            _keep_an_admin(hub, session, operator)
         session.delete(operator)
     hub.audit("operator.removed", {"email": email}, actor=actor)
+
+
+def change_role(hub, email, role, actor="system", keep_an_admin=False):
+    """Give an operator another role (effective on their next request); the agent's is never given."""
+    email = normalise_email(email)
+    _check_role(hub, role)
+    with session_scope(hub.engine) as session:
+        operator = _operator_named(session, email)
+        previous = operator.role
+        if previous == role:
+            return operator
+        if keep_an_admin and not hub.roles.allows(role, MANAGE_USERS):
+            _keep_an_admin(hub, session, operator)
+        operator.role = role
+        session.add(operator)
+        hub.audit("operator.role_changed", {"email": email, "from": previous, "to": role}, actor=actor,
+                  session=session)
+    return operator
+
+
+def set_password(hub, email, password, actor="system"):
+    """Replace an operator's password; the sessions signed in with the old one stop working."""
+    email = normalise_email(email)
+    hashed = hash_password(password)
+    with session_scope(hub.engine) as session:
+        operator = _operator_named(session, email)
+        operator.password_hash = hashed
+        session.add(operator)
+        hub.audit("operator.password_set", {"email": email}, actor=actor, session=session)
+    return operator
+
+
+def session_stamp(operator):
+    """What a web session remembers of the account it signed in to, beside its id.
+
+    It changes when the account is removed and another takes its id (SQLite reuses the highest
+    row id) and when its password is set, so sessions from before either stop working.
+    """
+    created = operator.created_at
+    if created.tzinfo is not None:  # PostgreSQL keeps the zone, SQLite stores naive UTC
+        created = created.astimezone(timezone.utc).replace(tzinfo=None)
+    created = created.isoformat()
+    return hashlib.sha256(f"{operator.id}|{created}|{operator.password_hash}".encode()).hexdigest()
 
 
 def authenticate(hub, email, password):

@@ -20,6 +20,8 @@ def create_app(hub=None, config_dir=None):
     app.json.sort_keys = False
 
     from .web import approvals, auth, hooks, runs, setup, survey
+    from .web import dashboard, reports
+    from .web import config_editor, users
 
     auth.init_app(app, hub)  # sessions, CSRF, security headers, /login
     app.register_blueprint(hooks.blueprint)
@@ -27,6 +29,10 @@ def create_app(hub=None, config_dir=None):
     app.register_blueprint(setup.blueprint)
     app.register_blueprint(approvals.blueprint)
     app.register_blueprint(runs.blueprint)
+    app.register_blueprint(dashboard.blueprint)
+    app.register_blueprint(reports.blueprint)
+    app.register_blueprint(users.blueprint)
+    app.register_blueprint(config_editor.blueprint)
 
     @app.get("/-/health")
     def health():

@@ -1,11 +1,29 @@
-"""What the agent knows before it meets a ticket: flows, policy and how to read text."""
+"""What the agent knows before it meets a ticket: flows, policy and how to read text.
 
+Policy and flows follow their files while the hub runs: every process looks at
+config/policy.yaml and config/flows/*.yaml at most once per ``RELOAD_CHECK_SECONDS`` and loads
+them again when their content changed. Files that no longer validate are not taken up: the
+process keeps the last good version, logs why and shows it as ``Agent.reload_error``.
+"""
+
+import hashlib
+import logging
 import re
+import threading
+import time
 from functools import cached_property
+from typing import NamedTuple
 
+from ..errors import HubError
 from ..understanding.entities import extract
 from .flows import load_flows
 from .policy import Policy
+
+log = logging.getLogger(__name__)
+
+#: How often (seconds) a process looks for edited policy and flow files. An edit saved from the
+#: web app reaches the web process at once (it calls ``refresh``) and every worker within this.
+RELOAD_CHECK_SECONDS = 1.0
 
 #: Text that addresses the agent rather than the support team. The agent never follows ticket
 #: text anyway (flows and policy decide); these tickets go to a human, who should see the attempt.
@@ -21,12 +39,88 @@ INSTRUCTIONS_TO_THE_AGENT = re.compile(
 _classifiers = {}
 
 
+class AgentConfig(NamedTuple):
+    """One consistent version of the policy and the flows."""
+
+    policy: Policy
+    flows: dict
+    flow_for_intent: dict
+
+
+def agent_files(config_path):
+    """The files the agent's behaviour comes from: the policy and every flow."""
+    return [config_path / "policy.yaml", *sorted((config_path / "flows").glob("*.yaml"))]
+
+
+def config_fingerprint(config_path):
+    """A digest of the agent's files, names and content: it changes with any edit, added or
+    removed flow. Content rather than modification times, which can tie for two quick saves."""
+    digest = hashlib.sha256()
+    for path in agent_files(config_path):
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:  # no policy.yaml (defaults), or a flow removed meanwhile
+            continue
+        digest.update(f"{path.relative_to(config_path)}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def load_agent_config(config_path, registry):
+    policy = Policy.load(config_path / "policy.yaml")
+    flows = load_flows(config_path / "flows", registry)
+    return AgentConfig(policy, flows, {intent: flow for flow in flows.values() for intent in flow.intents})
+
+
 class Agent:
     def __init__(self, hub):
         self.hub = hub
-        self.policy = Policy.load(hub.config_path / "policy.yaml")
-        self.flows = load_flows(hub.config_path / "flows", hub.registry)
-        self.flow_for_intent = {intent: flow for flow in self.flows.values() for intent in flow.intents}
+        #: Why the files on disk were not taken up (they did not validate), or None.
+        self.reload_error = None
+        self._lock = threading.Lock()
+        # The fingerprint before loading: an edit landing during the load is seen next time.
+        self._fingerprint = config_fingerprint(hub.config_path)
+        self._config = load_agent_config(hub.config_path, hub.registry)  # invalid files stop start-up
+        self._checked_at = time.monotonic()
+
+    @property
+    def policy(self):
+        return self._current().policy
+
+    @property
+    def flows(self):
+        return self._current().flows
+
+    @property
+    def flow_for_intent(self):
+        return self._current().flow_for_intent
+
+    def _current(self):
+        if time.monotonic() - self._checked_at >= RELOAD_CHECK_SECONDS:
+            self.refresh()
+        return self._config
+
+    def refresh(self):
+        """Load policy and flows again if their files changed; True when a new version was taken up.
+
+        A version that does not validate is refused and the last good one kept: a hand edit gone
+        wrong must not stop a running hub (a restart would refuse to start, naming the problem).
+        """
+        with self._lock:
+            self._checked_at = time.monotonic()
+            fingerprint = config_fingerprint(self.hub.config_path)
+            if fingerprint == self._fingerprint:
+                return False
+            self._fingerprint = fingerprint  # a bad version is reported once, not every check
+            try:
+                config = load_agent_config(self.hub.config_path, self.hub.registry)
+            except HubError as error:
+                self.reload_error = str(error)
+                log.error("agent: kept the previous policy and flows; the files on disk do not validate: %s", error)
+                return False
+            self._config, self.reload_error = config, None
+            log.info("agent: policy and flows reloaded from %s", self.hub.config_path)
+            return True
 
     @cached_property
     def classifier(self):

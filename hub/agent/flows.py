@@ -95,27 +95,44 @@ class Flow(BaseModel):
 
 def load_flows(directory, registry):
     """Every ``*.yaml`` in ``directory``, validated; returns ``{name: Flow}``."""
-    flows = {}
-    for path in sorted(Path(directory).glob("*.yaml")):
-        flow = load_flow(path, registry)
-        if flow.name in flows:
-            raise FlowError(path, None, f"flow name {flow.name!r} is also used by {flows[flow.name].path}")
-        flows[flow.name] = flow
+    return check_flow_set(load_flow(path, registry) for path in sorted(Path(directory).glob("*.yaml")))
+
+
+def check_flow_set(flows):
+    """The checks across files: flow names are unique and each intent has one flow.
+
+    Returns ``{name: Flow}``. Kept apart from loading so an edit can be checked against the
+    other files before it is written (hub.agent.editing).
+    """
+    by_name = {}
+    for flow in flows:
+        if flow.name in by_name:
+            raise FlowError(flow.path, None, f"flow name {flow.name!r} is also used by {by_name[flow.name].path}")
+        by_name[flow.name] = flow
     claimed = {}
-    for flow in flows.values():
+    for flow in by_name.values():
         for intent in flow.intents:
             if intent in claimed:
                 raise FlowError(flow.path, None, f"intent {intent!r} is already handled by flow {claimed[intent]!r}")
             claimed[intent] = flow.name
-    return flows
+    return by_name
 
 
 def load_flow(path, registry):
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise FlowError(path, None, f"cannot read: {error}") from None
+    return parse_flow(text, path, registry)
+
+
+def parse_flow(text, path, registry):
+    """Validate a flow's YAML ``text`` as the file at ``path`` (which need not be written yet)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise FlowError(path, None, f"invalid YAML: {error}") from None
     if not isinstance(data, dict):
         raise FlowError(path, None, "must be a mapping with name, start and nodes")
     try:

@@ -5,13 +5,14 @@ customer writes can change a mode, a threshold, a limit or a recipient.
 """
 
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..config import load_yaml, validate
+from ..config import load_yaml, parse_yaml, validate
 
 Mode = Literal["off", "shadow", "approval", "autonomous"]
+MODES = get_args(Mode)
 
 
 class IntentPolicy(BaseModel):
@@ -58,6 +59,11 @@ class Policy(BaseModel):
         if not path.exists():
             return cls()
         return validate(cls, load_yaml(path), path)
+
+    @classmethod
+    def from_text(cls, text, path):
+        """The policy ``text`` would give if it were the file at ``path`` (the same checks as load)."""
+        return validate(cls, parse_yaml(text, path), path)
 
     def mode_for(self, intent):
         chosen = self.intents.get(intent)

@@ -154,9 +154,10 @@ def current_principal():
             principal = Principal(f"token:{token.name}", token.role)
     elif session.get("operator_id"):
         # Looked up on every request so removing an account or changing its role takes effect
-        # at once, whatever sessions it still has.
+        # at once, whatever sessions it still has. The stamp ties the session to this account
+        # and password: not to a new account that was given a removed one's id.
         operator = accounts.get_operator(hub, session["operator_id"])
-        if operator is not None:
+        if operator is not None and session.get("operator_stamp") == accounts.session_stamp(operator):
             principal = Principal(operator.email, operator.role, operator.id)
         else:
             session.clear()
@@ -257,6 +258,7 @@ def login():
     # A new session id at sign-in, so a session id planted before it (fixation) is worthless.
     session.clear()
     session["operator_id"] = operator.id
+    session["operator_stamp"] = accounts.session_stamp(operator)
     current_app.session_interface.regenerate(session)  # (a no-op on an empty session)
     hub.audit("operator.login", {"address": address}, actor=operator.email)
     return redirect(_safe_next(request.form.get("next")))

@@ -156,3 +156,19 @@ def tell(story):
 
     s.ticket("T8", "zendesk", "05-21T09:00")
     s.run("R8", "T8", "payment_problem", "05-21T09:00", "05-21T09:01", state="shadowed", mode="shadow", flow="handoff")
+
+
+def tell_in(hub, config_dir, monkeypatch):
+    """The story told into ``hub`` on its own clock, with CONTRACT as the config's contract;
+    the hub's clock is real again afterwards (sign-ins after the story happen now)."""
+    import yaml
+
+    from hub import audit
+
+    (config_dir / "contract.yaml").write_text(yaml.safe_dump(CONTRACT))
+    clock, real = Clock(), audit.utcnow
+    monkeypatch.setattr(audit, "utcnow", clock)
+    story = Story(hub, clock)
+    tell(story)
+    monkeypatch.setattr(audit, "utcnow", real)
+    return story

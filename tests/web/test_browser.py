@@ -169,3 +169,34 @@ def test_approver_can_approve(page, served):
     page.wait_for_selector("#none-pending")
     shot(page, "approvals-approved")
     assert approvals.get(served.hub, approval.id)["state"] == "approved"
+
+
+def test_admin_switches_a_rollout_mode_and_adds_an_analyst(page, served):
+    sign_in(page, served, "admin")
+    page.click("nav a:has-text('Policy and flows')")
+    row = page.locator("#intent-order_status")
+    assert "autonomous" in row.locator("td.mode").inner_text()
+    row.locator("select[name=mode]").select_option("approval")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector("p.flash.ok:has-text('Saved policy.yaml')")
+    assert page.locator("#intent-order_status td.mode").inner_text() == "approval"
+    shot(page, "policy-rollout-mode")
+    assert served.hub.agent.policy.mode_for("order_status") == "approval"  # the running hub, no restart
+    assert "  order_status: {mode: approval}\n" in (served.hub.config_path / "policy.yaml").read_text()
+
+    page.click("nav a:has-text('Users')")
+    form = page.locator("#add-operator")
+    form.locator("input[name=email]").fill("new.analyst@example.com")
+    form.locator("select[name=role]").select_option("analyst")
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.locator("input[name=password_again]").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("p.flash.ok:has-text('Added new.analyst@example.com')")
+    added = page.locator("#operators tr", has_text="new.analyst@example.com")
+    assert added.locator("td.role").inner_text() == "analyst"
+    shot(page, "users-analyst-added")
+
+    page.click("header button:has-text('Sign out')")
+    sign_in(page, served, "new.analyst")
+    assert "Users" not in page.inner_text("nav") and "Policy" not in page.inner_text("nav")
+    assert page.goto(f"{served.url}/users").status == 403

@@ -7,11 +7,13 @@ from web_helpers import ROLES
 # Placeholder values for URL variables; a route may answer 404/400 for them, but never let a
 # role through that lacks the permission (the check runs before the view looks anything up).
 VALUES = {"connector_name": "zendesk", "connection_id": "nosuchconnection", "approval_id": "999999",
-          "filename": "hub.css", "token": "x", "run_id": "nosuchrun"}
+          "filename": "hub.css", "token": "x", "run_id": "nosuchrun",
+          "operator_id": "999999", "name": "refund"}  # name: a flow file that exists; no token has it
 EXPECTED_DENIED = {  # role -> permissions it lacks (from config/roles.yaml), spelled out on purpose
     "admin": set(),
-    "approver": {"connections.view", "connections.manage"},
-    "analyst": {"connections.view", "connections.manage", "approvals.view", "approvals.decide"},
+    "approver": {"connections.view", "connections.manage", "reports.view", "users.manage", "config.edit"},
+    "analyst": {"connections.view", "connections.manage", "approvals.view", "approvals.decide", "users.manage",
+                "config.edit"},
 }
 
 

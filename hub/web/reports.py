@@ -1,0 +1,59 @@
+"""The monthly statement in the browser (/reports/statement), as CSV and as JSON.
+
+All three show ``hub.outcomes.billing.statement`` for ``?month=YYYY-MM`` (default: this month
+in the contract's time zone), the same figures ``hub report`` prints: a page, a file and an API
+can never disagree about what was billed.
+"""
+
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from ..outcomes import billing
+from .auth import require
+from .dashboard import contract_or_problem
+
+blueprint = Blueprint("reports", __name__)
+
+
+def _statement(api=False):
+    """``(statement, None)`` or ``(None, error response)``."""
+    contract, problem = contract_or_problem(api=api)
+    if problem:
+        return None, problem
+    month = (request.args.get("month") or "").strip() or datetime.now(contract.zone).strftime("%Y-%m")
+    try:
+        return billing.statement(current_app.config["HUB"], contract, month), None
+    except (billing.BillingError, ValueError, OverflowError):  # not YYYY-MM, or a year datetime cannot hold
+        what = f"month must be a month written YYYY-MM, such as 2026-05, not {month!r}"
+        if api:
+            return None, (jsonify(error=what, hint="GET /api/reports/statement?month=YYYY-MM"), 400)
+        return None, (render_template("statement.html", error=what, month=month), 400)
+
+
+@blueprint.get("/reports/statement")
+@require("reports.view")
+def statement():
+    result, problem = _statement()
+    if problem:
+        return problem
+    return render_template("statement.html", statement=result, month=result["month"])
+
+
+@blueprint.get("/reports/statement.csv")
+@require("reports.view")
+def statement_csv():
+    result, problem = _statement()
+    if problem:
+        return problem
+    return Response(billing.to_csv(result), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="statement-{result["month"]}.csv"'})
+
+
+@blueprint.get("/api/reports/statement")
+@require("reports.view")
+def statement_json():
+    result, problem = _statement(api=True)
+    if problem:
+        return problem
+    return jsonify(result)
