@@ -5,14 +5,22 @@ customer writes can change a mode, a threshold, a limit or a recipient.
 """
 
 from decimal import Decimal
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..config import load_yaml, parse_yaml, validate
 
-Mode = Literal["off", "shadow", "approval", "autonomous"]
-MODES = get_args(Mode)
+Modes = Literal["off", "shadow", "approval", "autonomous"]
+MODES = get_args(Modes)
+
+
+def _off_is_a_mode(value):
+    # YAML 1.1 reads a bare `off` as false: `mode: off` means the mode, not a boolean.
+    return "off" if value is False else value
+
+
+Mode = Annotated[Modes, BeforeValidator(_off_is_a_mode)]
 
 
 class IntentPolicy(BaseModel):

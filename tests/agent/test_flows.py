@@ -126,3 +126,14 @@ def test_labelled_addresses_are_read_and_anything_else_is_not():
                                                                             "address1": "1 Old St"},
                                                                 "new": {"address1": "5 Elm Road"}})
     assert merged == {"first_name": "Ada", "address1": "5 Elm Road"}
+
+
+def test_a_bare_off_in_the_policy_is_the_mode_off(tmp_path):
+    from hub.agent.policy import Policy
+
+    path = tmp_path / "policy.yaml"
+    path.write_text("mode: autonomous\nintents:\n  newsletter: {mode: off}\n")
+    assert Policy.load(path).mode_for("newsletter") == "off"
+    path.write_text("mode: autonomous\nintents:\n  newsletter: {mode: on}\n")
+    with pytest.raises(Exception, match="newsletter"):
+        Policy.load(path)
