@@ -62,15 +62,21 @@ def _pick(items, *keys):
     return [{key: item[key] for key in keys if key in item} for item in items or ()]
 
 
-def _with_changes(current, changes):
-    """``current`` (an address as the vendor returned it) with ``changes`` on top, empty fields left out."""
-    merged = dict(current or {}, **(changes or {}))
+#: Who an address is for, as opposed to where it is: kept when a parcel is sent elsewhere.
+_RECIPIENT_FIELDS = ("first_name", "last_name", "company", "phone")
+
+
+def _moved_to(current, place):
+    """The recipient of ``current`` (name, company, phone) at the new ``place``. Every location
+    field comes from ``place``, so the old address's state or flat never sticks to the new one."""
+    merged = {key: (current or {}).get(key) for key in _RECIPIENT_FIELDS}
+    merged.update(place or {})
     return {key: value for key, value in merged.items() if value not in (None, "")}
 
 
 def _environment(undefined):
     env = ImmutableSandboxedEnvironment(undefined=undefined, autoescape=False, keep_trailing_newline=False)
-    env.filters.update(money=_money, decimal=_decimal, pick=_pick, with_changes=_with_changes)
+    env.filters.update(money=_money, decimal=_decimal, pick=_pick, moved_to=_moved_to)
     env.globals.update(days_since=_days_since, labelled_address=labelled_address,
                        labelled_profile=labelled_profile, newsletter_choice=newsletter_choice)
     return env

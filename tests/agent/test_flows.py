@@ -122,10 +122,11 @@ def test_labelled_addresses_are_read_and_anything_else_is_not():
     for text in ("5 Elm Road, Oxford OX1 2JD", "Street: 5 Elm Road\nCity: Oxford\nCountry: United Kingdom\nZip: 1",
                  "Street:\nCity: Oxford\nPostcode: X\nCountry: GB", None):
         assert expressions.value("labelled_address(text)", {"text": text}) is None
-    merged = expressions.value("current | with_changes(new)", {"current": {"first_name": "Ada", "address2": None,
-                                                                            "address1": "1 Old St"},
-                                                                "new": {"address1": "5 Elm Road"}})
-    assert merged == {"first_name": "Ada", "address1": "5 Elm Road"}
+    current = {"first_name": "Barbara", "last_name": "Liskov", "address1": "149 Birch Street", "address2": "Flat 2",
+               "city": "Austin", "province_code": "TX", "zip": "78701", "country_code": "US", "phone": "+15125551007"}
+    moved = expressions.value("current | moved_to(new)", {"current": current, "new": address})
+    assert moved == {"first_name": "Barbara", "last_name": "Liskov", "phone": "+15125551007",
+                     "address1": "5 Elm Road", "city": "Oxford", "zip": "OX1 2JD", "country_code": "GB"}
 
 
 def test_a_bare_off_in_the_policy_is_the_mode_off(tmp_path):

@@ -175,6 +175,8 @@ def test_an_address_change_is_asked_for_approved_and_made(world):
     [pending] = approvals.pending(world.hub)
     assert pending["tool"] == "shopify.update_shipping_address" and "5 Elm Road" in pending["summary"]
     assert pending["arguments"]["address"]["zip"] == "OX1 2JD"
+    assert "province_code" not in pending["arguments"]["address"]  # Oregon does not follow Ada to Oxford
+    assert pending["arguments"]["address"]["first_name"] == "Ada"  # still her parcel
     approvals.decide(world.hub, pending["id"], approve=True, actor="approver@example.com")
     world.work()
     run = only_run(world)
