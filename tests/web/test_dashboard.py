@@ -197,8 +197,11 @@ def test_statement_page_csv_and_json_agree_with_billing(client_as, web_hub, cont
         row = page.select_one(f"{table} #line-{line['run_id']}")
         assert row.select_one("a")["href"] == f"/runs/{line['run_id']}"  # the audit evidence, one click away
         assert row.select_one(".amount").get_text() == line["amount"]
-        for seq in line["audit_seqs"]["resolved_step"]:
-            assert f"#{seq}" in row.get_text()
+        for seq in line["audit_seqs"]["resolved_step"]:  # each entry, one click away on the run's timeline
+            link = row.select_one(f'a[href="/runs/{line["run_id"]}#entry-{seq}"]')
+            assert link is not None and link.get_text() == f"#{seq}", str(row)
+            timeline = soup(client.get(f"/runs/{line['run_id']}"))
+            assert timeline.select_one(f"#entry-{seq}").select_one("td").get_text() == str(seq)
     assert [tr["id"] for tr in page.select("#reopened-lines tr[id]")] == ["line-R3"]
     assert page.select_one("#total-subtotal .amount").get_text() == expected["subtotal"] == "6.00"
     assert page.select_one("#total-cap .amount").get_text() == f"-{expected['cap_reduction']}" == "-1.00"
