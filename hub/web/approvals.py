@@ -1,15 +1,12 @@
 """The approvals queue in the browser (/approvals) and as JSON (/api/approvals)."""
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from ..agent import approvals
-from .auth import current_principal, require
+from .auth import current_hub, current_principal, require
 
 blueprint = Blueprint("approvals", __name__)
 
-
-def _hub():
-    return current_app.config["HUB"]
 
 
 def _decision(value):
@@ -23,7 +20,7 @@ def _decision(value):
 @blueprint.get("/approvals")
 @require("approvals.view")
 def page():
-    return render_template("approvals.html", pending=approvals.pending(_hub()))
+    return render_template("approvals.html", pending=approvals.pending(current_hub()))
 
 
 @blueprint.post("/approvals/<int:approval_id>")
@@ -34,7 +31,7 @@ def decide(approval_id):
         flash("Choose approve or reject.", "error")
         return redirect(url_for("approvals.page"))
     try:
-        state = approvals.decide(_hub(), approval_id, approve, current_principal().name,
+        state = approvals.decide(current_hub(), approval_id, approve, current_principal().name,
                                  (request.form.get("note") or "").strip() or None)
     except approvals.ApprovalError as error:
         flash(str(error), "error")
@@ -46,14 +43,14 @@ def decide(approval_id):
 @blueprint.get("/api/approvals")
 @require("approvals.view")
 def list_json():
-    return jsonify(approvals=approvals.pending(_hub()))
+    return jsonify(approvals=approvals.pending(current_hub()))
 
 
 @blueprint.get("/api/approvals/<int:approval_id>")
 @require("approvals.view")
 def get_json(approval_id):
     try:
-        return jsonify(approvals.get(_hub(), approval_id))
+        return jsonify(approvals.get(current_hub(), approval_id))
     except approvals.ApprovalError as error:
         return jsonify(error=str(error)), 404
 
@@ -68,7 +65,7 @@ def decide_json(approval_id):
     if note is not None and not isinstance(note, str):
         return jsonify(error="note must be a string"), 400
     try:
-        state = approvals.decide(_hub(), approval_id, _decision(body["decision"]), current_principal().name, note)
+        state = approvals.decide(current_hub(), approval_id, _decision(body["decision"]), current_principal().name, note)
     except approvals.ApprovalError as error:
         return jsonify(error=str(error)), 409
     return jsonify(id=approval_id, state=state)

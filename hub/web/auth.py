@@ -126,6 +126,11 @@ def _problem(status, what, todo):
     return render_template("error.html", status=status, what=what, todo=todo), status
 
 
+def current_hub():
+    """The Hub this app serves (every view's way to it)."""
+    return current_app.config["HUB"]
+
+
 # -- who is asking ---------------------------------------------------------------------------
 
 
@@ -145,7 +150,7 @@ def _bearer():
 def current_principal():
     if "principal" in g:
         return g.principal
-    hub = current_app.config["HUB"]
+    hub = current_hub()
     principal = None
     secret = _bearer() if _is_api() else None
     if secret:
@@ -167,7 +172,7 @@ def current_principal():
 
 def can(permission):
     principal = current_principal()
-    return principal is not None and current_app.config["HUB"].roles.allows(principal.role, permission)
+    return principal is not None and current_hub().roles.allows(principal.role, permission)
 
 
 def require(permission):
@@ -182,7 +187,7 @@ def require(permission):
                     return jsonify(error="authentication required",
                                    hint="send Authorization: Bearer <API token> or sign in"), 401
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            hub = current_app.config["HUB"]
+            hub = current_hub()
             if not hub.roles.allows(principal.role, permission):
                 hub.audit("access.denied", {"permission": permission, "role": principal.role,
                                             "method": request.method, "path": request.path},
@@ -240,7 +245,7 @@ def _safe_next(target):
 def login():
     if request.method == "GET":
         return render_template("login.html", next=request.args.get("next", ""))
-    hub = current_app.config["HUB"]
+    hub = current_hub()
     email = (request.form.get("email") or "").strip().lower()
     address = request.remote_addr or "unknown"
     limiter = _limiter()
@@ -269,6 +274,6 @@ def logout():
     principal = current_principal()
     session.clear()
     if principal is not None:
-        current_app.config["HUB"].audit("operator.logout", {}, actor=principal.name)
+        current_hub().audit("operator.logout", {}, actor=principal.name)
     flash("Signed out.")
     return redirect(url_for("auth.login"))

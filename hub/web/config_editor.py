@@ -6,14 +6,14 @@ instead of silently undoing it. A refused edit comes back in the textarea with t
 message; the file is untouched.
 """
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..agent import agent as agent_module
 from ..agent import editing
 from ..agent.flows import FlowError, load_flow
 from ..agent.policy import MODES, Policy
 from ..errors import HubError
-from .auth import current_principal, require
+from .auth import current_hub, current_principal, require
 
 blueprint = Blueprint("config_editor", __name__)
 PERMISSION = "config.edit"
@@ -27,9 +27,6 @@ nodes:
     reason: The flow {name} is not written yet; it hands every ticket over.
 """
 
-
-def _hub():
-    return current_app.config["HUB"]
 
 
 def _running(hub):
@@ -76,7 +73,7 @@ def _intent_rows(hub, policy, agent):
 
 
 def _policy_page(text=None, base_sha256=None, error=None, status=200):
-    hub = _hub()
+    hub = current_hub()
     path = editing.policy_path(hub)
     on_disk = editing.read(path)
     agent, problem = _running(hub)
@@ -100,7 +97,7 @@ def policy():
 @blueprint.post("/config/policy")
 @require(PERMISSION)
 def save_policy():
-    hub = _hub()
+    hub = current_hub()
     text, base = request.form.get("text"), request.form.get("sha256")
     if text is None or not base:
         return _policy_page(error="The form is incomplete (text and sha256 are needed). Nothing was saved.",
@@ -119,7 +116,7 @@ def save_policy():
 @blueprint.post("/config/policy/mode")
 @require(PERMISSION)
 def set_mode():
-    hub = _hub()
+    hub = current_hub()
     intent, mode = request.form.get("intent") or "", request.form.get("mode")
     path = editing.policy_path(hub)
     current = editing.read(path)
@@ -162,7 +159,7 @@ def _flow_list(hub):
 
 
 def _flows_page(error=None, status=200, new_name=""):
-    hub = _hub()
+    hub = current_hub()
     listed = _flow_list(hub)
     claimed = {intent for row in listed for intent in row["intents"]}
     unhandled = [name for name in editing.taxonomy_intents(hub) or () if name not in claimed]
@@ -180,7 +177,7 @@ def flows():
 @blueprint.post("/config/flows")
 @require(PERMISSION)
 def create_flow():
-    hub = _hub()
+    hub = current_hub()
     name = (request.form.get("name") or "").strip()
     path = editing.flow_path(hub, name, must_exist=False)
     if path is None:
@@ -196,7 +193,7 @@ def create_flow():
 
 
 def _flow_page(name, path, text=None, base_sha256=None, error=None, status=200):
-    hub = _hub()
+    hub = current_hub()
     on_disk = editing.read(path)
     _, problem = _running(hub)
     return render_template("config_flow.html", name=name, file=editing.relative(hub, path),
@@ -207,7 +204,7 @@ def _flow_page(name, path, text=None, base_sha256=None, error=None, status=200):
 @blueprint.get("/config/flows/<name>")
 @require(PERMISSION)
 def flow(name):
-    path = editing.flow_path(_hub(), name)
+    path = editing.flow_path(current_hub(), name)
     if path is None:
         return _not_found(f"No flow file {name!r} in config/flows.")
     return _flow_page(name, path)
@@ -216,7 +213,7 @@ def flow(name):
 @blueprint.post("/config/flows/<name>")
 @require(PERMISSION)
 def save_flow(name):
-    hub = _hub()
+    hub = current_hub()
     path = editing.flow_path(hub, name)
     if path is None:
         return _not_found(f"No flow file {name!r} in config/flows.")

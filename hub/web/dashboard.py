@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from sqlmodel import select
 
 from ..db import session_scope
@@ -20,7 +20,7 @@ from ..models import Run, Ticket
 from ..outcomes import forecast, kpis
 from ..outcomes.contract import load_contract
 from . import charts
-from .auth import require
+from .auth import current_hub, require
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("dashboard", __name__)
@@ -58,9 +58,6 @@ class Filters:
                 "timezone": zone.key, **self.narrowing}
 
 
-def _hub():
-    return current_app.config["HUB"]
-
 
 def contract_or_problem(api=False):
     """``(contract, None)``, or ``(None, response)`` naming what is wrong with contract.yaml.
@@ -69,7 +66,7 @@ def contract_or_problem(api=False):
     in) cannot be shown without it; the operator needs the file, key and reason, not a 500.
     """
     try:
-        return load_contract(_hub().config_path), None
+        return load_contract(current_hub().config_path), None
     except HubError as error:
         log.warning("web: contract: %s", error)
         what = f"The contract cannot be read: {error}"
@@ -148,7 +145,7 @@ def _today(zone):
 @blueprint.get("/dashboard")
 @require("dashboard.view")
 def page():
-    hub = _hub()
+    hub = current_hub()
     contract, problem = contract_or_problem()
     if problem:
         return problem
@@ -167,7 +164,7 @@ def page():
 @blueprint.get("/api/dashboard")
 @require("dashboard.view")
 def api():
-    hub = _hub()
+    hub = current_hub()
     contract, problem = contract_or_problem(api=True)
     if problem:
         return problem

@@ -6,7 +6,7 @@ far inside every vendor's delivery timeout.
 
 import logging
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
 from .. import events, metrics
 from ..connections import webhook_secret
@@ -14,6 +14,7 @@ from ..db import session_scope
 from ..errors import WebhookRejected
 from ..ingest import InboundRequest
 from ..models import Connection
+from .auth import current_hub
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("hooks", __name__)
@@ -21,7 +22,7 @@ blueprint = Blueprint("hooks", __name__)
 
 @blueprint.post("/hooks/<connector_name>/<connection_id>")
 def receive(connector_name, connection_id):
-    hub = current_app.config["HUB"]
+    hub = current_hub()
     connector = hub.registry.connectors.get(connector_name)
     with session_scope(hub.engine) as session:
         connection = session.get(Connection, connection_id)

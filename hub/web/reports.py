@@ -7,10 +7,10 @@ can never disagree about what was billed.
 
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from ..outcomes import billing
-from .auth import require
+from .auth import current_hub, require
 from .dashboard import contract_or_problem
 
 blueprint = Blueprint("reports", __name__)
@@ -23,7 +23,7 @@ def _statement(api=False):
         return None, problem
     month = (request.args.get("month") or "").strip() or datetime.now(contract.zone).strftime("%Y-%m")
     try:
-        return billing.statement(current_app.config["HUB"], contract, month), None
+        return billing.statement(current_hub(), contract, month), None
     except (billing.BillingError, ValueError, OverflowError):  # not YYYY-MM, or a year datetime cannot hold
         what = f"month must be a month written YYYY-MM, such as 2026-05, not {month!r}"
         if api:

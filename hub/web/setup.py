@@ -7,13 +7,13 @@ carrying a state this browser did not start is refused before anything is exchan
 
 import hashlib
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from sqlmodel import select
 
 from .. import connections, scopes
 from ..db import session_scope
 from ..models import Connection, ConnectionStatus
-from .auth import current_principal, require
+from .auth import current_hub, current_principal, require
 
 blueprint = Blueprint("setup", __name__)
 #: How many unfinished sign-ins one browser session remembers.
@@ -43,12 +43,6 @@ def _connection(hub, connection_id):
         return db.get(Connection, connection_id)
 
 
-def _hub():
-    return current_app.config["HUB"]
-
-
-def _actor():
-    return current_principal().name
 
 
 @blueprint.get("/")
@@ -60,7 +54,7 @@ def home():
 @blueprint.get("/connectors")
 @require("connections.view")
 def connectors():
-    hub = _hub()
+    hub = current_hub()
     by_connector = {}
     for connection in _connections(hub):
         by_connector.setdefault(connection.connector, []).append(connection)
@@ -80,7 +74,7 @@ def _remember_state(state):
 
 
 def _start(connector_name, instance, connection_id=None):
-    hub = _hub()
+    hub = current_hub()
     connector = hub.registry.connectors.get(connector_name)
     if connector is None:
         return _connect_error(404, f"No connector named {connector_name!r} is installed.",
@@ -95,7 +89,7 @@ def _start(connector_name, instance, connection_id=None):
     _remember_state(state)
     hub.audit("connection.started", {"connection": connection.id, "connector": connector_name,
                                      "instance": connection.instance, "reconnect": bool(connection_id)},
-              actor=_actor())
+              actor=current_principal().name)
     return redirect(url)
 
 
@@ -110,7 +104,7 @@ def connect(connector_name):
 def reconnect(connection_id):
     # hub.connections.begin reuses the row when given its id, so the id (and everything keyed
     # by it: webhook URL, tickets, runs) survives the new grant.
-    connection = _connection(_hub(), connection_id)
+    connection = _connection(current_hub(), connection_id)
     if connection is None:
         return _connect_error(404, f"No connection {connection_id}.", "Pick one from the connectors page.")
     return _start(connection.connector, connection.instance, connection.id)
@@ -123,12 +117,12 @@ def _connect_error(status, what, todo):
 @blueprint.get("/connections/callback")
 @require("connections.manage")
 def callback():
-    hub = _hub()
+    hub = current_hub()
     state = request.args.get("state") or ""
     remembered = session.get("oauth_states", [])
     if not state or _state_digest(state) not in remembered:
         hub.audit("connection.callback_refused", {"reason": "state not started by this browser session"},
-                  actor=_actor())
+                  actor=current_principal().name)
         return _connect_error(400, "This sign-in was not started from this browser session (state mismatch), "
                                    "so the hub did not use it.",
                               "Start again from Connect in the same browser you signed in with.")
@@ -136,7 +130,7 @@ def callback():
     try:
         connection = connections.finish(hub, state, request.args.get("code"), request.args.to_dict())
     except connections.ConnectError as error:
-        hub.audit("connection.failed", {"reason": str(error)}, actor=_actor())
+        hub.audit("connection.failed", {"reason": str(error)}, actor=current_principal().name)
         return _connect_error(400, str(error), "No token was stored.")
     flash(f"Connected {connection.instance}.", "ok")
     return redirect(url_for("setup.connection", connection_id=connection.id))
@@ -145,7 +139,7 @@ def callback():
 @blueprint.get("/connections/<connection_id>")
 @require("connections.view")
 def connection(connection_id):
-    hub = _hub()
+    hub = current_hub()
     row = _connection(hub, connection_id)
     if row is None:
         return _connect_error(404, f"No connection {connection_id}.", "Pick one from the connectors page.")
@@ -158,7 +152,7 @@ def connection(connection_id):
 @blueprint.get("/api/connections")
 @require("connections.view")
 def connections_json():
-    hub = _hub()
+    hub = current_hub()
     listed = []
     for row in _connections(hub):
         needed, granted, missing, reasons = scope_report(hub, row)
@@ -173,7 +167,7 @@ def connections_json():
 @require("connections.manage")
 def disconnect(connection_id):
     try:
-        connections.disconnect(_hub(), connection_id, actor=_actor())
+        connections.disconnect(current_hub(), connection_id, actor=current_principal().name)
     except connections.ConnectError as error:
         return _connect_error(404, str(error), "Pick one from the connectors page.")
     flash("Disconnected: the tokens were deleted.", "ok")

@@ -4,16 +4,17 @@ Public on purpose — the customer has no account here. The sealed token is the 
 names one run and one question, expires, and is answered once (hub.outcomes.survey).
 """
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
 from ..outcomes.survey import SCALES, SurveyError, record_answer, verify_survey_token
+from .auth import current_hub
 
 blueprint = Blueprint("survey", __name__)
 
 
 @blueprint.route("/survey/<token>", methods=["GET", "POST"])
 def answer(token):
-    hub = current_app.config["HUB"]
+    hub = current_hub()
     try:
         _run_id, question = verify_survey_token(hub, token)
     except SurveyError as error:

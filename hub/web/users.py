@@ -9,23 +9,17 @@ changed.
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
 from .. import accounts
-from .auth import current_principal, require
+from .auth import current_hub, current_principal, require
 
 blueprint = Blueprint("users", __name__)
 PERMISSION = "users.manage"
 
 
-def _hub():
-    return current_app.config["HUB"]
-
-
-def _actor():
-    return current_principal().name
 
 
 def _page(error=None, status=200, form=None):
     """The users page; with ``error`` it is a refused form coming back (``form``: what to refill)."""
-    hub = _hub()
+    hub = current_hub()
     roles = [(name, hub.roles.roles[name].description) for name in accounts.operator_roles(hub)]
     return render_template("users.html", operators=accounts.list_operators(hub), tokens=accounts.list_tokens(hub),
                            roles=roles, error=error, form=form or {},
@@ -33,7 +27,7 @@ def _page(error=None, status=200, form=None):
 
 
 def _operator_or_404(operator_id):
-    operator = accounts.get_operator(_hub(), operator_id)
+    operator = accounts.get_operator(current_hub(), operator_id)
     if operator is None:
         return None, _page(f"There is no operator {operator_id} (removed meanwhile?). Nothing was changed.", 404)
     return operator, None
@@ -54,7 +48,7 @@ def add():
     if password != form.get("password_again", ""):
         return _page("Not added: the two passwords differ.", 400, refill)
     try:
-        operator = accounts.add_operator(_hub(), refill["email"], password, refill["role"], actor=_actor())
+        operator = accounts.add_operator(current_hub(), refill["email"], password, refill["role"], actor=current_principal().name)
     except accounts.AccountError as error:
         return _page(f"Not added: {error}.", 400, refill)
     flash(f"Added {operator.email} ({operator.role}).", "ok")
@@ -69,11 +63,11 @@ def change_role(operator_id):
         return missing
     role = request.form.get("role", "")
     try:
-        changed = accounts.change_role(_hub(), operator.email, role, actor=_actor(), keep_an_admin=True)
+        changed = accounts.change_role(current_hub(), operator.email, role, actor=current_principal().name, keep_an_admin=True)
     except accounts.AccountError as error:
         return _page(f"Role not changed: {error}.", 400)
     flash(f"{changed.email} is now {changed.role}.", "ok")
-    if changed.id == current_principal().operator_id and not _hub().roles.allows(changed.role, PERMISSION):
+    if changed.id == current_principal().operator_id and not current_hub().roles.allows(changed.role, PERMISSION):
         return redirect(url_for("setup.home"))  # you gave yourself a role without this page
     return redirect(url_for("users.page"))
 
@@ -85,7 +79,7 @@ def set_password(operator_id):
     if missing:
         return missing
     try:
-        changed = accounts.set_password(_hub(), operator.email, request.form.get("password", ""), actor=_actor())
+        changed = accounts.set_password(current_hub(), operator.email, request.form.get("password", ""), actor=current_principal().name)
     except accounts.AccountError as error:
         return _page(f"Password not set: {error}.", 400)
     if changed.id == current_principal().operator_id:
@@ -102,7 +96,7 @@ def remove(operator_id):
     if missing:
         return missing
     try:
-        accounts.remove_operator(_hub(), operator.email, actor=_actor(), keep_an_admin=True)
+        accounts.remove_operator(current_hub(), operator.email, actor=current_principal().name, keep_an_admin=True)
     except accounts.AccountError as error:
         return _page(f"Not removed: {error}.", 400)
     flash(f"Removed {operator.email}; their sessions have ended.", "ok")
@@ -117,8 +111,8 @@ def create_token():
     form = request.form
     refill = {"token_name": form.get("name", ""), "token_role": form.get("role", "")}
     try:
-        token, secret = accounts.create_token(_hub(), refill["token_name"], refill["token_role"],
-                                              created_by=_actor())
+        token, secret = accounts.create_token(current_hub(), refill["token_name"], refill["token_role"],
+                                              created_by=current_principal().name)
     except accounts.AccountError as error:
         return _page(f"No token created: {error}.", 400, refill)
     # The one time the secret exists outside the caller's hands: not cached, not redirected to.
@@ -131,7 +125,7 @@ def create_token():
 @require(PERMISSION)
 def revoke_token(name):
     try:
-        accounts.revoke_token(_hub(), name, actor=_actor())
+        accounts.revoke_token(current_hub(), name, actor=current_principal().name)
     except accounts.AccountError as error:
         return _page(f"Not revoked: {error}.", 404)
     flash(f"Revoked the token {name}; requests that send it are refused from now on.", "ok")
