@@ -227,20 +227,37 @@ def summarise(outcomes, contract, as_of):
 def compute(hub, start, end, contract, connector=None, intent=None, channel=None, as_of=None, cohort="created"):
     """The KPIs for runs started (``cohort="created"``) or finished in [start, end)."""
     as_of = as_of or datetime.now(timezone.utc)
-    records = history.load(hub, start, end, cohort=cohort, connector=connector, intent=intent, channel=channel)
-    result = summarise(judge_all(records, contract, as_of), contract, as_of)
-    result["period"] = {"start": start.isoformat(), "end": end.isoformat(), "cohort": cohort, "as_of": as_of.isoformat(),
-                        "filters": {"connector": connector, "intent": intent, "channel": channel}}
-    return result
+    filters = {"connector": connector, "intent": intent, "channel": channel}
+    outcomes = judge_all(history.load(hub, start, end, cohort=cohort, **filters), contract, as_of)
+    return _figures(outcomes, contract, as_of, start, end, cohort, filters)
 
 
 def daily(hub, start, end, contract, zone, as_of=None, **filters):
     """Per-day volume, true resolution rate, MTTR median and CSAT, days cut in ``zone``: the
     dashboard's trend charts."""
     as_of = as_of or datetime.now(timezone.utc)
-    records = history.load(hub, start, end, **filters)
+    return _by_day(judge_all(history.load(hub, start, end, **filters), contract, as_of), contract, zone, as_of)
+
+
+def compute_with_daily(hub, start, end, contract, zone, as_of=None, **filters):
+    """``(compute(...), daily(...))`` from one read of the history: the dashboard's cards and trends."""
+    as_of = as_of or datetime.now(timezone.utc)
+    filters = {"connector": None, "intent": None, "channel": None, **filters}
+    outcomes = judge_all(history.load(hub, start, end, **filters), contract, as_of)
+    return (_figures(outcomes, contract, as_of, start, end, "created", filters),
+            _by_day(outcomes, contract, zone, as_of))
+
+
+def _figures(outcomes, contract, as_of, start, end, cohort, filters):
+    result = summarise(outcomes, contract, as_of)
+    result["period"] = {"start": start.isoformat(), "end": end.isoformat(), "cohort": cohort, "as_of": as_of.isoformat(),
+                        "filters": filters}
+    return result
+
+
+def _by_day(outcomes, contract, zone, as_of):
     days = defaultdict(list)
-    for outcome in judge_all(records, contract, as_of):
+    for outcome in outcomes:
         days[history.aware(outcome.record.run.created_at).astimezone(zone).date()].append(outcome)
     series = []
     for day in sorted(days):

@@ -1,7 +1,7 @@
 """The outcomes dashboard (/dashboard) and its figures as JSON (/api/dashboard).
 
-It shows what ``hub kpis`` computes — ``kpis.compute`` for the cards and breakdowns,
-``kpis.daily`` for the trends, ``forecast.capacity`` for the capacity forecast — for a range of
+It shows what ``hub kpis`` computes — ``kpis.compute`` for the cards and breakdowns and
+``kpis.daily`` for the trends (both from one read: ``kpis.compute_with_daily``), ``forecast.capacity`` for the capacity forecast — for a range of
 days cut in the contract's time zone (the end day included) and optional connector, intent and
 channel filters. Bad filters are a 400 with a message saying what to change, never a crash.
 """
@@ -130,8 +130,7 @@ def gather(hub, contract, filters, now=None):
     zone = contract.zone
     now = now or datetime.now(timezone.utc)
     start, end = filters.bounds(zone)
-    figures = kpis.compute(hub, start, end, contract, as_of=now, **filters.narrowing)
-    daily = kpis.daily(hub, start, end, contract, zone, as_of=now, **filters.narrowing)
+    figures, daily = kpis.compute_with_daily(hub, start, end, contract, zone, as_of=now, **filters.narrowing)
     # Today is not over: its volume so far would read as a quiet day and drag the forecast down.
     through = min(filters.last, now.astimezone(zone).date() - timedelta(days=1))
     return {"filters": filters.as_dict(zone), "empty": figures["runs"]["total"] == 0, "kpis": figures,
