@@ -30,6 +30,8 @@ def month_bounds(month, zone):
     if not found or not 1 <= int(found[2]) <= 12:
         raise BillingError(f"--month must be YYYY-MM, such as 2026-05, not {month!r}")
     year, number = int(found[1]), int(found[2])
+    if not 1970 <= year <= 9998:  # year 0 does not exist, and 9999-12 ends past what datetime holds
+        raise BillingError(f"--month must be YYYY-MM from 1970-01 to 9998-12, not {month!r}")
     start = datetime(year, number, 1, tzinfo=zone)
     end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)

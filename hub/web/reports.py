@@ -24,8 +24,8 @@ def _statement(api=False):
     month = (request.args.get("month") or "").strip() or datetime.now(contract.zone).strftime("%Y-%m")
     try:
         return billing.statement(current_hub(), contract, month), None
-    except (billing.BillingError, ValueError, OverflowError):  # not YYYY-MM, or a year datetime cannot hold
-        what = f"month must be a month written YYYY-MM, such as 2026-05, not {month!r}"
+    except billing.BillingError:
+        what = f"month must be a month written YYYY-MM, from 1970-01 to 9998-12, such as 2026-05, not {month!r}"
         if api:
             return None, (jsonify(error=what, hint="GET /api/reports/statement?month=YYYY-MM"), 400)
         return None, (render_template("statement.html", error=what, month=month), 400)

@@ -93,7 +93,7 @@ def test_money_never_goes_through_float(hub, story, contract):
     assert [c["amount"] for c in result["credits"]] == ["0.03", "0.02"] and result["total"] == "0.25"
 
 
-@pytest.mark.parametrize("month", ["2026-13", "2026-5", "May 2026", "", "2026-00"])
+@pytest.mark.parametrize("month", ["2026-13", "2026-5", "May 2026", "", "2026-00", "0000-01", "9999-12"])
 def test_bad_months(hub, contract, month):
     with pytest.raises(billing.BillingError, match="YYYY-MM"):
         billing.statement(hub, contract, month)
