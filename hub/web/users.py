@@ -12,7 +12,7 @@ from .. import accounts
 from .auth import current_hub, current_principal, require
 
 blueprint = Blueprint("users", __name__)
-PERMISSION = "users.manage"
+PERMISSION = accounts.MANAGE_USERS
 
 
 
