@@ -129,6 +129,7 @@ class Ticket(SQLModel, table=True):
     status: TicketStatus = _enum(TicketStatus, TicketStatus.new)
     priority: TicketPriority = _enum(TicketPriority, TicketPriority.normal)
     channel: str = "web"
+    language: str | None = Field(default=None, max_length=8)  # detected when the agent reads it
     requester_id: int | None = Field(default=None, foreign_key="contact.id")
     requester_email: str | None = Field(default=None, index=True, max_length=320)
     team_id: int | None = Field(default=None, foreign_key="team.id")
@@ -216,6 +217,9 @@ class Run(SQLModel, table=True):
     facts: dict = _json()  # everything gathered: entities, lookups, the verified identity
     steps: int = 0
     reason: str | None = Field(default=None, sa_column=Column(Text))  # why it escalated or failed
+    #: The kind of reason, for counting: ``risk:legal``, ``third_party``, ``unsure``, ``flow`` …
+    #: (hub.agent.reasons lists them).
+    escalation: str | None = Field(default=None, max_length=60, index=True)
     # One worker at a time advances a run: it holds the lease until it stops or the lease runs
     # out (a killed worker), after which the relay schedules the run again.
     lease_owner: str | None = Field(default=None, max_length=64)

@@ -16,8 +16,10 @@ from typing import NamedTuple
 
 from ..errors import HubError
 from ..understanding.entities import extract
-from .flows import load_flows
+from .flows import flows_by_intent, load_flows
+from .plan import make_plan
 from .policy import Policy
+from .reading import Reader
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,8 @@ class AgentConfig(NamedTuple):
 
     policy: Policy
     flows: dict
-    flow_for_intent: dict
+    #: ``{(intent, audience): flow}``: which flow takes an intent in each world.
+    by_intent: dict
 
 
 def agent_files(config_path):
@@ -69,7 +72,7 @@ def config_fingerprint(config_path):
 def load_agent_config(config_path, registry):
     policy = Policy.load(config_path / "policy.yaml")
     flows = load_flows(config_path / "flows", registry)
-    return AgentConfig(policy, flows, {intent: flow for flow in flows.values() for intent in flow.intents})
+    return AgentConfig(policy, flows, flows_by_intent(flows))
 
 
 class Agent:
@@ -92,8 +95,20 @@ class Agent:
         return self._current().flows
 
     @property
+    def by_intent(self):
+        return self._current().by_intent
+
+    @property
     def flow_for_intent(self):
-        return self._current().flow_for_intent
+        """``{intent: [flow, ...]}``: every flow that takes the intent, in either world."""
+        handled = {}
+        for (intent, _), flow in sorted(self.by_intent.items(), key=lambda item: item[0]):
+            if flow not in handled.setdefault(intent, []):
+                handled[intent].append(flow)
+        return handled
+
+    def flow_for(self, intent, audience):
+        return self.by_intent.get((intent, audience))
 
     def _current(self):
         if time.monotonic() - self._checked_at >= RELOAD_CHECK_SECONDS:
@@ -159,6 +174,31 @@ class Agent:
         unsure = classification.unsure or (classification.source != "llm"
                                             and classification.confidence < self.policy.threshold_for(intent))
         return intent, float(classification.confidence), unsure, extract(text).to_dict(), classification.source
+
+    @cached_property
+    def reader(self):
+        """How the agent reads a ticket before any node runs (hub.agent.reading)."""
+        return Reader(understand=self._understand_piece, instruction=self.addresses_the_agent)
+
+    def _understand_piece(self, text):
+        intent, confidence, unsure, _, source = self.understand(text)
+        return intent, confidence, unsure, source
+
+    def read(self, text, requester_email=None):
+        return self.reader.read(text, requester_email=requester_email)
+
+    def plan(self, reading, audience):
+        """What the run does with ``reading`` for a ticket from a helpdesk serving ``audience``."""
+        config = self._current()
+        return make_plan(reading, flows=config.flows, by_intent=config.by_intent, policy=config.policy,
+                         audience=audience)
+
+    def screen(self, text):
+        """``(code, reason)`` when a customer's reply must go to a person (a risk trigger, an
+        attempt to instruct the agent), else None. The same gates as a new ticket's."""
+        from .plan import screen_reply
+
+        return screen_reply(self.reader.read_reply(text), self.policy)
 
     @staticmethod
     def addresses_the_agent(text):

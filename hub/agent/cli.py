@@ -22,6 +22,9 @@ def check(config_dir):
     for name, flow in sorted(agent.flows.items()):
         click.echo(f"ok  {name:<26} {len(flow.nodes):>2} nodes  intents: {', '.join(flow.intents) or '-'}")
     known = set(agent.flow_for_intent)
+    for name, flows in sorted(agent.flow_for_intent.items()):
+        if len({flow.audience for flow in flows}) > 1:
+            click.echo(f"    {name}: " + ", ".join(f"{flow.name} for {flow.audience}" for flow in flows))
     try:
         from ..understanding.taxonomy import load_taxonomy
 
@@ -29,6 +32,4 @@ def check(config_dir):
     except HubError:
         unhandled = []
     if unhandled:
-        fallback = agent.fallback_flow()
-        click.echo(f"intents without a flow go to {fallback.name if fallback else 'no flow (escalated)'}: "
-                   f"{', '.join(unhandled)}")
+        click.echo(f"intents without a flow are handed to a person: {', '.join(unhandled)}")

@@ -15,11 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import HubError
 from ..tools import ACTION, LOOKUP
-from . import expressions
+from . import expressions, reasons
 
 #: What a flow does to the ticket it works on, whichever helpdesk the ticket lives in.
 TICKET_VERBS = ("reply", "note", "solve", "escalate")
 TERMINAL = ("resolve", "escalate")
+#: The two worlds a helpdesk serves: the shop's customers, or the company's employees.
+AUDIENCES = ("customers", "employees")
+#: Node fields that are text shown to people: YAML must not have cut them at a comment.
+TEXT_FIELDS = ("question", "message", "summary", "reason", "suggestion")
 
 
 class FlowError(HubError):
@@ -56,6 +60,9 @@ class Node(BaseModel):
     cases: list[Case] = Field(default_factory=list)  # condition
     default: str | None = None  # condition
     email: str | None = None  # verify: expression for the email the requester must match
+    #: verify: expression for the email of the account owner's manager, who may act for them
+    #: (only in flows whose ``acts_for`` includes ``direct_report``)
+    manager_email: str | None = None
     on_fail: str | None = None  # verify
     question: str | None = None  # ask: template posted publicly on the ticket; knowledge: what to look up
     expects: str | None = None  # ask: the entity the answer should carry (order_numbers, ...)
@@ -68,6 +75,7 @@ class Node(BaseModel):
     reason: str | None = None  # escalate: template for why
     group: str | None = None  # escalate: overrides the policy's group for the ticket's helpdesk
     suggestion: str | None = None  # escalate: template for the suggested next step
+    code: str | None = None  # escalate: the kind of reason (hub.agent.reasons), "flow" by default
 
     def successors(self):
         names = [self.next, self.on_not_found, self.default, self.on_fail, self.on_reject]
@@ -80,6 +88,16 @@ class Flow(BaseModel):
     name: str
     description: str = ""
     intents: list[str] = Field(default_factory=list)
+    #: Whose tickets the flow serves: tickets from a helpdesk of the other audience never reach
+    #: it (policy ``audiences`` says which helpdesk serves whom). ``any`` acts in neither world.
+    audience: Literal["customers", "employees", "any"] = "any"
+    #: Whose records the flow may act on: the requester's own, and with ``direct_report`` those of
+    #: people the requester manages (checked by a verify node's ``manager_email``); ``anyone`` for
+    #: flows that touch no one's records (general questions, hand-overs).
+    acts_for: list[Literal["requester", "direct_report", "anyone"]] = Field(default_factory=lambda: ["requester"])
+    #: An entity the flow handles one value of at a time ("software", "order_numbers"): a request
+    #: naming several becomes one request per value, each through the whole flow.
+    for_each: str | None = None
     start: str
     checklist: list[ChecklistItem] = Field(default_factory=list)
     nodes: dict[str, Node]
@@ -112,10 +130,23 @@ def check_flow_set(flows):
     claimed = {}
     for flow in by_name.values():
         for intent in flow.intents:
-            if intent in claimed:
-                raise FlowError(flow.path, None, f"intent {intent!r} is already handled by flow {claimed[intent]!r}")
-            claimed[intent] = flow.name
+            for audience in _audiences(flow):
+                other = claimed.get((intent, audience))
+                if other:
+                    raise FlowError(flow.path, None, f"intent {intent!r} is already handled by flow {other!r}"
+                                                     + (f" for {audience}" if flow.audience != "any" else ""))
+                claimed[intent, audience] = flow.name
     return by_name
+
+
+def _audiences(flow):
+    return AUDIENCES if flow.audience == "any" else (flow.audience,)
+
+
+def flows_by_intent(flows):
+    """``{(intent, audience): flow}`` for every audience each flow serves."""
+    return {(intent, audience): flow for flow in flows.values() for intent in flow.intents
+            for audience in _audiences(flow)}
 
 
 def load_flow(path, registry):
@@ -142,8 +173,36 @@ def parse_flow(text, path, registry):
         where = ".".join(str(part) for part in first["loc"])
         node = first["loc"][1] if len(first["loc"]) > 1 and first["loc"][0] == "nodes" else None
         raise FlowError(path, node, f"{where}: {first['msg']}") from None
+    _check_text_not_cut(text, path)
     validate(flow, registry)
     return flow
+
+
+def _check_text_not_cut(text, path):
+    """Refuse a text field that YAML ended at a `` #``: the rest of the line became a comment.
+
+    ``question: Send the order number (like #1001).`` reaches the customer as "Send the order
+    number (like" — valid YAML, wrong message. Plain (unquoted) scalars are the only style YAML
+    cuts like this, so only they are checked.
+    """
+    lines = text.splitlines()
+    root = yaml.compose(text)
+    nodes = dict(_mapping(root)).get("nodes")
+    for name, node in _mapping(nodes):
+        for field, value in _mapping(node):
+            if field in TEXT_FIELDS and isinstance(value, yaml.ScalarNode) and value.style is None:
+                end = value.end_mark
+                rest = lines[end.line][end.column:] if end.line < len(lines) else ""
+                if rest.lstrip().startswith("#"):
+                    raise FlowError(path, name, f"{field} is cut short at {rest.strip()[:40]!r}: YAML reads "
+                                                "' #' as the start of a comment; quote the text or use a block (|-)")
+
+
+def _mapping(node):
+    """The (key, value node) pairs of a YAML mapping node; nothing for anything else."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [(key.value, value) for key, value in node.value if isinstance(key, yaml.ScalarNode)]
 
 
 def validate(flow, registry):
@@ -185,6 +244,12 @@ def _check_node(flow, name, node, registry):
             _check_expression(flow, name, case.when, "condition")
     elif not node.next:
         fail(f"a {node.type} node needs a next")
+    if node.manager_email and "direct_report" not in flow.acts_for:
+        fail("manager_email lets a manager act for a direct report: the flow's acts_for must include direct_report")
+    if node.code and node.type != "escalate":
+        fail("only an escalate node has a code")
+    if node.code and node.code not in reasons.CODES:
+        fail(f"unknown code {node.code!r}; one of: {', '.join(sorted(reasons.CODES))}")
     required = {"verify": ("email", "on_fail"), "ask": ("question", "expects"),
                 "knowledge": ("question", "save", "on_not_found"),
                 "approval": ("action", "summary"), "reply": ("message",)}
@@ -193,7 +258,7 @@ def _check_node(flow, name, node, registry):
             fail(f"a {node.type} node needs {attribute}")
     if node.type == "approval" and flow.nodes.get(node.action, Node(type="reply")).type != "action":
         fail(f"approval guards {node.action!r}, which is not an action node")
-    for attribute, kind in (("email", "condition"), ("when", "condition"), ("question", "template"),
+    for attribute, kind in (("email", "condition"), ("manager_email", "condition"), ("when", "condition"), ("question", "template"),
                             ("summary", "template"), ("message", "template"), ("reason", "template"),
                             ("suggestion", "template")):
         if getattr(node, attribute):

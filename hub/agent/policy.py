@@ -58,7 +58,14 @@ class Policy(BaseModel):
     confidence_threshold: float = Field(default=0.6, ge=0, le=1)
     #: The team a ticket is handed to, per helpdesk connector (group, queue, assignment group).
     escalation_groups: dict[str, str] = Field(default_factory=dict)
+    #: Whom each helpdesk connector serves: the shop's customers or the company's employees. A
+    #: flow for one audience never acts on a ticket from the other's helpdesk; a helpdesk not
+    #: named here serves customers.
+    audiences: dict[str, Literal["customers", "employees"]] = Field(default_factory=dict)
     intents: dict[str, IntentPolicy] = Field(default_factory=dict)
+    #: The risk triggers that send a ticket to a person before anything runs (config/risks.yaml
+    #: defines them); None means all of them.
+    risk_triggers: list[str] | None = None
     limits: Limits = Field(default_factory=Limits)
     runs: Runs = Field(default_factory=Runs)
 
@@ -72,6 +79,9 @@ class Policy(BaseModel):
     def from_text(cls, text, path):
         """The policy ``text`` would give if it were the file at ``path`` (the same checks as load)."""
         return validate(cls, parse_yaml(text, path), path)
+
+    def audience_of(self, connector):
+        return self.audiences.get(connector, "customers")
 
     def mode_for(self, intent):
         chosen = self.intents.get(intent)

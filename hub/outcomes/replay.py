@@ -45,11 +45,14 @@ def run_dry(hub, items):
     agent = hub.agent
     observations = {}
     for item in items:
-        intent, confidence, unsure, _, _ = agent.understand(f"{item.subject}\n\n{item.body}".strip())
-        flow = (agent.flow_for_intent.get(intent) if not unsure else None) or agent.fallback_flow()
-        observations[item.id] = {"intent": intent, "confidence": round(confidence, 3), "unsure": unsure,
-                                 "flow": flow.name if flow else None, "state": None,
-                                 "possible_actions": action_tools(hub, flow) if flow else []}
+        reading = agent.read(f"{item.subject}\n\n{item.body}".strip(), requester_email=item.requester)
+        plan = agent.plan(reading, agent.policy.audience_of(item.helpdesk))
+        primary = reading.requests[0]
+        flows = [agent.flows[step.flow] for step in plan.steps if step.flow and not plan.code]
+        observations[item.id] = {"intent": primary.intent, "confidence": round(primary.confidence, 3),
+                                 "unsure": plan.code == "unsure", "flow": flows[0].name if flows else None,
+                                 "state": None, "escalation": plan.code,
+                                 "possible_actions": sorted({tool for flow in flows for tool in action_tools(hub, flow)})}
     return observations
 
 

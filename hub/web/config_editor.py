@@ -61,14 +61,14 @@ def _saved(saved, problem):
 def _intent_rows(hub, policy, agent):
     """One row per intent of the taxonomy (and any other the policy names): flow, mode, threshold."""
     known = editing.taxonomy_intents(hub) or []
-    fallback = agent.fallback_flow() if agent else None
     rows = []
     for name in [*known, *(name for name in policy.intents if name not in known)]:
         own = policy.intents.get(name)
-        flow = agent.flow_for_intent.get(name) if agent else None
+        flows = agent.flow_for_intent.get(name, []) if agent else []
+        shown = ", ".join(flow.name + ("" if flow.audience == "any" else f" ({flow.audience})") for flow in flows)
         rows.append({"intent": name, "known": name in known, "own_mode": own.mode if own else None,
                      "mode": policy.mode_for(name), "threshold": policy.threshold_for(name),
-                     "flow": flow.name if flow else (f"{fallback.name} (no flow of its own)" if fallback else None)})
+                     "flow": shown or "none: handed to a person"})
     return rows
 
 

@@ -30,7 +30,7 @@ def test_a_configured_model_gives_a_second_opinion_within_the_taxonomy(tmp_path)
                               "kwargs": {"intent": "order_status"}})
     intent, confidence, unsure, entities, source = hub.agent.understand(VAGUE)
     assert (intent, unsure, source) == ("order_status", False, "llm")
-    assert hub.agent.flow_for_intent[intent].name == "order_status"  # the flow still decides what happens
+    assert hub.agent.flow_for(intent, "customers").name == "order_status"  # the flow still decides what happens
 
 
 def test_a_model_answer_outside_the_taxonomy_is_ignored(tmp_path):
@@ -45,13 +45,13 @@ FACTS = {"kb": {"text": "Refunds reach your card in 5-10 days.",
 
 
 def test_without_a_model_the_template_text_goes_out(tmp_path):
-    from hub.agent.engine import drafted
+    from hub.agent.nodes import drafted
 
     assert drafted(hub_with(tmp_path), FACTS, "template text") == "template text"
 
 
 def test_a_configured_model_words_the_reply_from_the_articles(tmp_path):
-    from hub.agent.engine import drafted
+    from hub.agent.nodes import drafted
 
     hub = hub_with(tmp_path, {"provider": "langchain", "class": "scripted_llm:ScriptedDraftModel",
                               "kwargs": {"body": "Refunds take 5-10 days (see Returns and refunds).", "cites": ["1"]}})
@@ -59,7 +59,7 @@ def test_a_configured_model_words_the_reply_from_the_articles(tmp_path):
 
 
 def test_a_draft_citing_an_article_it_was_not_given_is_not_sent(tmp_path):
-    from hub.agent.engine import drafted
+    from hub.agent.nodes import drafted
 
     hub = hub_with(tmp_path, {"provider": "langchain", "class": "scripted_llm:ScriptedDraftModel",
                               "kwargs": {"body": "Made up.", "cites": ["999"]}})

@@ -60,7 +60,7 @@ def test_policy_page_shows_the_file_and_the_rollout_per_intent(admin, config):
     row = re.search(r'<tr id="intent-payment_problem">(.*?)</tr>', html, re.S).group(1)
     assert 'class="mode mode-shadow"' in row and "handoff" in row
     row = re.search(r'<tr id="intent-refund_request">(.*?)</tr>', html, re.S).group(1)
-    assert "mode-autonomous" in row and "(default)" in row and ">refund<" in row and "0.7" in row
+    assert "mode-autonomous" in row and "(default)" in row and ">refund (customers)<" in row and "0.7" in row
 
 
 def test_valid_policy_edit_is_saved_audited_and_taken_up(admin, web_hub, config, monkeypatch):

@@ -1,0 +1,141 @@
+"""What a run does with a reading: which requests go through which flow, which go to a person.
+
+Before any node runs, a ticket is handed to a person whole when
+- the text tries to instruct the agent, a risk trigger fires, or it is written in a language
+  the agent does not answer in;
+- any request is unsure, or argues against its own action: nothing acts on a guess.
+Otherwise every request gets a step: the flow for its intent *in the world of the ticket's
+helpdesk* (customers or employees), or a hand-over with the reason — the request concerns
+someone the flow may not act for, belongs to the other world, or its intent is off. A flow that
+takes one value at a time (``for_each``) gets one step per value. The run works through the
+steps in order and resolves the ticket only when every one was answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .reading import Reading, Request
+
+#: Rollout modes from the most to the least cautious: a run with several requests works in the
+#: most cautious mode any of them has.
+CAUTION = ("shadow", "approval", "autonomous")
+
+
+@dataclass
+class Step:
+    """One request as the run will treat it: a flow to run, or a hand-over."""
+
+    request: Request
+    flow: str | None = None
+    entities: dict = field(default_factory=dict)
+    code: str | None = None  # why it goes to a person (hub.agent.reasons), when it does
+    reason: str | None = None
+
+    def to_fact(self) -> dict:
+        request = self.request
+        return {"text": request.text[:2000], "intent": request.intent, "confidence": round(request.confidence, 4),
+                "unsure": request.unsure, "source": request.source, "entities": self.entities or request.entities,
+                "subject": request.subject, "flow": self.flow, "code": self.code, "reason": self.reason,
+                "state": "pending" if self.flow else "handed_over", "answer": None}
+
+
+@dataclass
+class Plan:
+    steps: list[Step]
+    mode: str
+    #: Set when the whole ticket goes to a person before any node runs.
+    code: str | None = None
+    reason: str | None = None
+
+    @property
+    def runnable(self) -> list[int]:
+        return [i for i, step in enumerate(self.steps) if step.flow]
+
+
+def make_plan(reading: Reading, *, flows: dict, by_intent: dict, policy, audience: str) -> Plan:
+    """``by_intent`` maps ``(intent, audience)`` to a flow (hub.agent.flows.flows_by_intent)."""
+    requests = list(reading.requests)
+    mode = _most_cautious([policy.mode_for(r.intent) for r in requests if policy.mode_for(r.intent) != "off"])
+    gate = _gate(reading, policy)
+    if gate:
+        return Plan([Step(r) for r in requests], mode, *gate)
+    steps = []
+    for request in requests:
+        steps += _steps(request, flows, by_intent, policy, audience)
+    if steps and not any(step.flow for step in steps):  # nothing the agent can do: one hand-over
+        reason = steps[0].reason if len(steps) == 1 else "; ".join(f"{n}. {s.reason}" for n, s in enumerate(steps, 1))
+        return Plan(steps, mode, steps[0].code, reason)
+    return Plan(steps, mode)
+
+
+def screen_reply(reading: Reading, policy) -> tuple[str, str] | None:
+    """The gates a customer's answer passes before the run goes on (no language or intent check:
+    "1016" is a fine answer in any language)."""
+    if reading.instruction or reading.risks:
+        return _gate(reading, policy)
+    return None
+
+
+def _gate(reading, policy):
+    """(code, reason) when the whole ticket must reach a person before anything runs."""
+    if reading.instruction:
+        return "injection", f"the ticket tries to instruct the agent ({reading.instruction!r}); a person should read it"
+    enabled = policy.risk_triggers
+    risks = [hit for hit in reading.risks if enabled is None or hit["trigger"] in enabled]
+    if risks:
+        named = "; ".join(f"{hit['trigger'].replace('_', ' ')} ({hit['phrase']!r})" for hit in risks)
+        return f"risk:{risks[0]['trigger']}", f"risk trigger: {named}"
+    if not reading.language_supported:
+        return "language", f"written in a language the agent does not answer in ({reading.language})"
+    unsure = [r for r in reading.requests
+              if r.unsure or (r.source != "llm" and r.confidence < policy.threshold_for(r.intent))]
+    if unsure:
+        r = unsure[0]
+        what = f"best guess {r.intent}, {r.confidence:.2f}"
+        if len(reading.requests) > 1:
+            return "unsure", f"the agent is not confident what one of the {len(reading.requests)} requests asks ({what}): {r.text[:120]!r}"
+        return "unsure", f"confidence {r.confidence:.2f} is below the threshold for {r.intent}"
+    negated = [r for r in reading.requests if r.negated]
+    if negated:
+        r = negated[0]
+        same = [o for o in reading.requests if o.intent == r.intent and not o.negated]
+        if same:
+            return "contradiction", f"the ticket asks both for and against {r.intent.replace('_', ' ')}: {r.text[:120]!r}"
+        return "unsure", f"the ticket speaks against the action it seems to ask for ({r.intent}): {r.text[:120]!r}"
+    return None
+
+
+def _steps(request, flows, by_intent, policy, audience):
+    flow = by_intent.get((request.intent, audience))
+    if policy.mode_for(request.intent) == "off":
+        return [Step(request, code="no_flow", reason=f"the agent is switched off for {request.intent}")]
+    if flow is None:
+        other = next((f for (intent, aud), f in by_intent.items() if intent == request.intent and aud != audience), None)
+        if other is not None:
+            return [Step(request, code="audience",
+                         reason=f"{request.intent.replace('_', ' ')} is handled for {other.audience} only, and this "
+                                f"ticket comes from a helpdesk for {audience}")]
+        return [Step(request, code="no_flow", reason=f"no flow handles intent {request.intent}")]
+    kind = (request.subject or {}).get("kind", "requester")
+    if kind != "requester" and "anyone" not in flow.acts_for:
+        if "direct_report" not in flow.acts_for:
+            return [Step(request, code="third_party", reason=_concerns(request.subject)
+                         + f"; the {flow.name} flow acts only on the requester's own records")]
+    values = request.entities.get(flow.for_each) if flow.for_each else None
+    if values and len(values) > 1:
+        return [Step(request, flow=flow.name, entities=dict(request.entities, **{flow.for_each: [value]}))
+                for value in values]
+    return [Step(request, flow=flow.name, entities=request.entities)]
+
+
+def _concerns(subject):
+    who = subject.get("name") or subject.get("email") or subject.get("relation")
+    if subject.get("kind") == "unclear":
+        return "it is not clear whose account or order the request concerns"
+    return f"the request concerns someone else ({who})" if who else "the request concerns someone else"
+
+
+def _most_cautious(modes):
+    known = [m for m in modes if m in CAUTION]
+    return min(known, key=CAUTION.index) if known else (modes[0] if modes else "shadow")

@@ -1,0 +1,156 @@
+"""Judgement before action: what a ticket says, read once before any flow node runs.
+
+A ticket is more than one intent. Reading it gives the language it is written in; every request
+in it, each with its intent and calibrated confidence, its entities, and whose account, order or
+employee record it concerns; whether a risk trigger fires; and whether the text tries to
+instruct the agent. ``hub.agent.plan`` turns a reading into what the run will do.
+
+The parts of reading (language detection, request splitting, subjects, risk triggers, the
+injection check) live in ``hub.understanding``; a ``Reader`` is handed the ones to use, so the
+agent, ``hub eval``'s dry run and the tests all read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import unicodedata
+
+from ..understanding.entities import extract
+
+#: What ``understand`` answers for a piece of text: intent, confidence, unsure, source.
+Understood = tuple[str, float, bool, str]
+
+#: Entity lists a later request may borrow from the whole ticket when it names none itself
+#: ("Where is order 1014? Also, can I change its address?"), but only when the ticket names
+#: exactly one: with several, guessing which one "it" is would be acting on a guess.
+BORROWED = ("order_numbers", "emails", "employee_ids", "servicenow_numbers")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One thing the ticket asks for."""
+
+    text: str
+    intent: str
+    confidence: float
+    unsure: bool
+    source: str
+    entities: dict
+    subject: dict = field(default_factory=lambda: {"kind": "requester"})
+    #: The request argues against its own action ("don't refund …"): nothing acts on it.
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Reading:
+    language: str
+    language_supported: bool
+    requests: tuple[Request, ...]
+    risks: tuple[dict, ...] = ()  # {"trigger", "phrase"}, one per trigger that fired
+    instruction: str | None = None  # the phrase that tries to instruct the agent
+
+    def to_fact(self) -> dict:
+        """What the run keeps (and the audit log shows) of the reading, requests apart."""
+        return {"language": self.language, "language_supported": self.language_supported,
+                "risks": [dict(hit) for hit in self.risks], "instruction": self.instruction}
+
+
+@dataclass
+class Reader:
+    """Reads tickets with the given parts; a part left out is not looked for.
+
+    ``understand(text) -> (intent, confidence, unsure, source)`` is the only required part:
+    without a splitter the whole ticket is one request, without a subject reader every request
+    is the requester's own, and so on.
+    """
+
+    understand: Callable[[str], Understood]
+    language: Callable[[str], object] | None = None  # text -> LanguageGuess(code, confidence, supported)
+    split: Callable[..., list] | None = None  # (text, classify) -> [RequestSpan(text, start, end)]
+    subject: Callable[..., object] | None = None  # (text, requester_email, requester_name) -> Subject
+    risks: Callable[[str], list] | None = None  # text -> [RiskHit(trigger, phrase, language)]
+    instruction: Callable[[str], str | None] | None = None
+
+    def read(self, text: str, requester_email: str | None = None, requester_name: str | None = None) -> Reading:
+        text = text or ""
+        language, supported = self._language(text)
+        pieces = [span.text for span in self.split(text, classify=self.understand)] if self.split else []
+        pieces = [piece for piece in pieces if piece.strip()] or [text]
+        whole = extract(text).to_dict()
+        requests = tuple(self._request(piece, whole, requester_email, requester_name) for piece in pieces)
+        risks = tuple({"trigger": hit.trigger, "phrase": hit.phrase} for hit in (self.risks(text) if self.risks else ()))
+        instruction = self.instruction(text) if self.instruction else None
+        return Reading(language, supported, requests, risks, instruction)
+
+    def read_reply(self, text: str) -> Reading:
+        """A customer's answer to a question: screened like a ticket, read as one request."""
+        text = text or ""
+        language, supported = self._language(text)
+        risks = tuple({"trigger": hit.trigger, "phrase": hit.phrase} for hit in (self.risks(text) if self.risks else ()))
+        instruction = self.instruction(text) if self.instruction else None
+        return Reading(language, supported, (), risks, instruction)
+
+    def _language(self, text):
+        if self.language is None:
+            return "und", True
+        guess = self.language(text)
+        # "und" (emoji, digits, a greeting) is no reason to turn anyone away: the request decides.
+        return guess.code, bool(guess.supported or guess.code == "und")
+
+    def _request(self, piece, whole, requester_email, requester_name):
+        intent, confidence, unsure, source = self.understand(piece)
+        entities = extract(piece).to_dict()
+        for key in BORROWED:
+            if not entities.get(key) and len(whole.get(key) or ()) == 1:
+                entities[key] = list(whole[key])
+        subject = {"kind": "requester"}
+        if self.subject is not None:
+            found = self.subject(piece, requester_email=requester_email, requester_name=requester_name)
+            subject = {key: value for key, value in asdict(found).items() if value not in (None, "", [])}
+        return Request(text=piece, intent=intent, confidence=float(confidence), unsure=bool(unsure), source=source,
+                       entities=entities, subject=subject, negated=negates_action(piece, intent))
+
+
+# -- negation ------------------------------------------------------------------------------------
+
+#: The verbs that name each acting intent's action, in folded form (lower case, no accents), in
+#: English, German, French and Spanish. "Don't refund, just refund" and "I don't want a refund,
+#: I want a replacement" must never lead to a refund.
+_ACTION_WORDS = {
+    "refund_request": r"refund\w*|money back|reimburs\w*|erstatt\w*|ruckerstatt\w*|geld zuruck|rembours\w*"
+                      r"|reembols\w*|devolu\w+ (del|de mi) dinero",
+    "cancel_order": r"cancel\w*|storn\w*|annul\w*|cancel\w*",
+    "return_request": r"return\w*|send (it|them) back|zuruck(senden|schicken|geben)|retour\w*|renvo\w+|devolv\w*|devuelv\w*",
+    "change_order": r"chang\w*|swap\w*|modif\w*|ander\w*|tausch\w*|cambi\w*",
+    "change_shipping_address": r"chang\w*|update\w*|ander\w*|modif\w*|cambi\w*",
+    "password_reset": r"reset\w*|zurucksetz\w*|reinitialis\w*|restablec\w*|resete\w*",
+    "it_software_access": r"access|install\w*|licen[cs]\w*|zugang|zugriff|acces|acceso",
+    "account_edit": r"chang\w*|updat\w*|ander\w*|modif\w*|cambi\w*",
+    "account_delete": r"delet\w*|close\w*|los?ch\w*|supprim\w*|ferm\w*|borr\w*|elimin\w*|cerr\w*",
+    "newsletter": r"unsubscrib\w*|subscrib\w*|abmeld\w*|anmeld\w*|abonn\w*|desabonn\w*|desinscri\w*|suscri\w*|baja",
+}
+#: A negation right before the verb (a few words at most): "don't", "do not want to", "nicht",
+#: "ne … pas", "no quiero".
+_NEGATION = (r"\b(don'?t|do not|doesn'?t|does not|never|no need to|not|nicht|kein\w*|nie|ne|n'|pas|"
+             r"jamais|no|nunca)\b")
+_NEGATED = {intent: re.compile(_NEGATION + r"(?:[\s']+\w+){0,3}?[\s']*(?:" + words + r")\b")
+            for intent, words in _ACTION_WORDS.items()}
+
+
+def negates_action(text: str, intent: str) -> bool:
+    """Whether ``text`` speaks against the action of its own (acting) ``intent``.
+
+    Only the intent's own verb counts: "I don't want the shoes any more, cancel it" is a plain
+    cancellation, "please don't cancel" is not.
+    """
+    pattern = _NEGATED.get(intent)
+    return bool(pattern and pattern.search(fold(text)))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for matching."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().replace("\u2019", "'")
