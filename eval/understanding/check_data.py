@@ -245,9 +245,10 @@ def leaks_across_splits(examples: list[Example], threshold: float = NEAR_DUPLICA
             same_text = fold(examples[i].text) == fold(examples[j].text)
             if similarity >= threshold and (same_text or _intent(examples[i]) == _intent(examples[j])):
                 kind = "same text" if same_text else f"near-duplicate ({similarity:.2f})"
+                earlier, later = examples[j], examples[i]
                 problems.append(
-                    f"{examples[i].source} and {examples[j].source}: {kind} across {examples[j].split}/{examples[i].split}: "
-                    f"{examples[j].text!r} ~ {examples[i].text!r}"
+                    f"{kind} across {earlier.split} and {later.split}: "
+                    f"{earlier.source} {earlier.text!r} ~ {later.source} {later.text!r}"
                 )
         for word in prefix:
             index[word].append(i)
