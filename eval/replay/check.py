@@ -1,0 +1,437 @@
+"""Check the replay corpus (dev.jsonl, heldout.jsonl) against the sandboxes' seeds.
+
+    python eval/replay/check.py            # both files; prints counts, exits 1 on any problem
+
+Only the standard library and PyYAML (which reads the seeds everywhere else in the project).
+What it checks, and why each matters to a score that cannot flatter:
+
+- every line is a well-formed ticket: known group, helpdesk, intent, outcome, reason code;
+- the requester exists in that helpdesk's seed, and a ``reply`` can really be delivered there;
+- every order named exists (``unknown_orders`` must not), and belongs to whom the label implies:
+  the requester when the ticket resolves or acts, someone else when it escalates as third party;
+- every write the label allows has a declared target (``label.writes``), the target is the
+  requester's own (or their direct report's, by ``sys_user.manager``), the action is possible
+  in the seed (an unfulfilled order to cancel, a delivered one inside the window to return),
+  amounts stay inside ``config/policy.yaml`` limits and the outcome matches them;
+- no write target is shared by two tickets, in one file or across both, and an order either
+  file changes is named by no other ticket — so both files can be replayed into one world;
+- each group is big enough to measure and split about 60 / 40 between dev and held-out.
+"""
+
+import argparse
+import ast
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+GROUPS = ("plain", "other_person", "several_requests", "partial_amount", "risk", "asks", "hostile",
+          "crossing_worlds", "languages", "out_of_scope")
+#: The first four carry most of the corpus's weight; every group needs enough tickets to measure.
+MINIMUM_PER_GROUP = {"plain": 25, "other_person": 25, "several_requests": 25, "partial_amount": 25}
+MINIMUM_DEFAULT = 15
+DEV_SHARE = (0.5, 0.7)
+
+HELPDESKS = ("zendesk", "servicenow", "salesforce")
+OUTCOMES = ("resolved", "escalated", "waiting_approval", "waiting_customer")
+VENDOR_STATUSES = ("solved", "open", "new", "pending", "on_hold")
+SUPPORTED_LANGUAGES = ("en", "de", "fr", "es")
+RISK_TRIGGERS = ("legal", "chargeback", "safety", "security", "data_protection", "bereavement", "vulnerable",
+                 "press", "self_harm")
+REASONS = {"third_party", "audience", "unsure", "language", "injection", "limit", "not_verified", "not_found",
+           "several", "contradiction", "no_flow", "flow", "asks"} | {f"risk:{t}" for t in RISK_TRIGGERS}
+#: The session's intent taxonomy (coordination notes): 24 existing intents and 7 new ones.
+INTENTS = {
+    "order_status", "cancel_order", "change_order", "change_shipping_address", "delivery_options",
+    "return_request", "refund_request", "refund_status", "refund_policy", "invoice_question", "payment_problem",
+    "password_reset", "account_create", "account_edit", "account_delete", "account_switch", "newsletter",
+    "complaint", "feedback", "talk_to_human", "contact_info", "it_software_access", "it_problem", "out_of_scope",
+    "warranty", "cancellation_fee", "payment_methods", "place_order", "product_question", "mfa_problem",
+    "damaged_item",
+}
+CUSTOMER_HELPDESKS = ("zendesk", "salesforce")
+
+#: Each action tool and the kind of write target it changes.
+ACTION_TARGETS = {
+    "shopify.cancel_order": "order", "shopify.refund": "order", "shopify.request_return": "order",
+    "shopify.create_return": "order", "shopify.update_shipping_address": "order",
+    "shopify.update_customer": "customer", "shopify.set_email_marketing": "customer",
+    "servicenow.reset_password": "password", "servicenow.order_catalog_item": "catalog",
+}
+RETURNS = {"shopify.request_return", "shopify.create_return"}
+TARGET = re.compile(r"^(?:shopify:order:(?P<order>\d+)|shopify:customer:(?P<customer>[^:\s]+@[^:\s]+)"
+                    r"|servicenow:password:(?P<password>[^:\s]+@[^:\s]+)"
+                    r"|servicenow:catalog:(?P<catalog>[^:\s]+@[^:\s]+):(?P<item>[^:]+))$")
+ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+ORDER_NUMBER = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+# -- the world ------------------------------------------------------------------------------------
+
+def _literal(path, name):
+    """A module-level literal (``SHOPPERS = [...]``) read without importing the module."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        targets = [node.target] if isinstance(node, ast.AnnAssign) else getattr(node, "targets", [])
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return ast.literal_eval(node.value)
+    raise LookupError(f"{path}: no {name}")
+
+
+def _seed(plugin):
+    return yaml.safe_load((REPO / "plugins" / plugin / plugin / "sandbox" / "seed.yaml").read_text(encoding="utf-8"))
+
+
+class World:
+    """What the seeds say: who can write where, the orders, the employees and the limits."""
+
+    def __init__(self):
+        world_py = REPO / "hub" / "testing" / "world.py"
+        shoppers = _literal(world_py, "SHOPPERS")
+        callers = _literal(world_py, "CALLERS")
+        zendesk, servicenow, salesforce, shopify = (_seed(p) for p in ("hub_zendesk", "hub_servicenow",
+                                                                       "hub_salesforce", "hub_shopify"))
+        self.shoppers = {s["email"].lower() for s in shoppers}
+        end_users = {u["email"].lower() for u in zendesk["users"] if u.get("role") == "end-user"}
+        users = servicenow["tables"]["sys_user"]
+        self.employees = {u["email"].lower(): u for u in users if u.get("email")
+                          and str(u.get("active", "true")) != "false" and u["user_name"] != "hub.integration"}
+        self.all_employees = {u["email"].lower(): u for u in users if u.get("email")}
+        by_sys_id = {u["sys_id"]: u for u in users}
+        self.manager_of = {email: by_sys_id[u["manager"]]["email"].lower()
+                           for email, u in self.all_employees.items() if u.get("manager") in by_sys_id}
+        self.catalog = {row["name"] for row in servicenow["tables"]["sc_cat_item"]} - {"Password Reset"}
+        contacts = {c["Email"].lower() for c in salesforce["records"]["Contact"] if c.get("Email")}
+        self.requesters = {"zendesk": self.shoppers | end_users, "servicenow": set(self.employees),
+                           "salesforce": contacts}
+        caller_emails = {u["email"].lower() for u in users if u["user_name"] in callers}
+        #: Who can answer the agent's question in the replay world (hub/testing/world.py).
+        self.repliers = {"zendesk": self.shoppers, "servicenow": caller_emails, "salesforce": contacts}
+        self.customers = {c["email"].lower(): c for c in shopify["customers"]}
+        customer_ids = {c["id"]: c["email"].lower() for c in shopify["customers"]}
+        self.orders = {}
+        for order in shopify["orders"]:
+            lines = [dict(line, total=Decimal(line["price"]) * line["quantity"]) for line in order["lines"]]
+            total = sum((line["total"] for line in lines), Decimal(0)) + Decimal(order.get("shipping", "0"))
+            self.orders[str(order["number"])] = dict(order, owner=customer_ids[order["customer"]], lines=lines,
+                                                     total=total)
+        policy = yaml.safe_load((REPO / "config" / "policy.yaml").read_text(encoding="utf-8"))
+        limits = policy["limits"]
+        self.refund_auto_max = Decimal(str(limits["refund_auto_max"]))
+        self.refund_max = Decimal(str(limits["refund_max"]))
+        self.return_window = int(limits["return_window_days"])
+
+    def captured(self, order):
+        """What cancelling would refund: nothing when the payment was only authorised or is pending."""
+        return Decimal(0) if order.get("payment") in ("authorized", "pending") else order["total"]
+
+    def state(self, order):
+        if order.get("cancelled"):
+            return "cancelled"
+        if not order.get("fulfillments"):
+            return "unfulfilled"
+        shipments = [f.get("shipment") for f in order["fulfillments"]]
+        if all(s == "DELIVERED" for s in shipments):
+            return "delivered"
+        return "in_transit"
+
+    def delivered_days_ago(self, order):
+        days = [f.get("delivered_days_ago") for f in order.get("fulfillments") or []]
+        return max(days) if days and None not in days else None
+
+
+# -- one ticket -----------------------------------------------------------------------------------
+
+def _money(value):
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError):
+        return None
+    return amount if isinstance(value, str) and re.fullmatch(r"\d+\.\d{2}", value) else None
+
+
+def check_ticket(item, world, say):
+    """Problems with one ticket on its own (``say`` records each)."""
+    for key in ("id", "group", "language", "helpdesk", "requester", "subject", "body", "label"):
+        if key not in item:
+            say(f"{key}: missing")
+            return
+    if not isinstance(item["id"], str) or not ID.match(item["id"]):
+        say("id: letters, digits and _ . : - only")
+    if item["group"] not in GROUPS:
+        say(f"group: {item['group']!r} is not one of {', '.join(GROUPS)}")
+    if not isinstance(item["language"], str) or not LANGUAGE.match(item["language"]):
+        say(f"language: {item['language']!r} is not a language code")
+    helpdesk = item["helpdesk"]
+    if helpdesk not in HELPDESKS:
+        say(f"helpdesk: {helpdesk!r} is not one of {', '.join(HELPDESKS)}")
+        return
+    requester = str(item["requester"]).lower()
+    if requester not in world.requesters[helpdesk]:
+        say(f"requester: {item['requester']} is not a {helpdesk} user in the sandbox seed")
+    if not isinstance(item["body"], str) or not item["body"].strip():
+        say("body: empty")
+    reply = item.get("reply")
+    if reply is not None:
+        replies = reply if isinstance(reply, list) else [reply]
+        if not replies or not all(isinstance(r, str) and r.strip() for r in replies):
+            say("reply: a non-empty string, or a list of them")
+        if requester not in world.repliers[helpdesk]:
+            say(f"reply: {item['requester']} cannot answer on {helpdesk} in the replay world")
+
+    label = item["label"]
+    for key in ("intent", "outcome", "allowed_actions", "note"):
+        if key not in label:
+            say(f"label.{key}: missing")
+            return
+    if label["intent"] not in INTENTS:
+        say(f"label.intent: {label['intent']!r} is not in the taxonomy")
+    for intent in label.get("requests") or []:
+        if intent not in INTENTS:
+            say(f"label.requests: {intent!r} is not in the taxonomy")
+    if "requests" in label and len(label["requests"]) < 2:
+        say("label.requests: list the intents only when the ticket holds several requests")
+    outcome = label["outcome"]
+    if outcome not in OUTCOMES:
+        say(f"label.outcome: {outcome!r} is not one of {', '.join(OUTCOMES)}")
+    if label.get("vendor_status") is not None and label["vendor_status"] not in VENDOR_STATUSES:
+        say(f"label.vendor_status: {label['vendor_status']!r}")
+    if outcome == "resolved" and label.get("vendor_status") != "solved":
+        say("label.vendor_status: a resolution leaves the ticket solved")
+    reason = label.get("reason")
+    if outcome == "escalated" and reason not in REASONS:
+        say(f"label.reason: an escalation needs a reason code, not {reason!r}")
+    if outcome != "escalated" and reason is not None:
+        say("label.reason: only escalations have a reason")
+    if reason == "language" and item["language"] in SUPPORTED_LANGUAGES:
+        say("label.reason: 'language' is for languages outside en/de/fr/es")
+    if item["group"] == "languages" and item["language"] not in SUPPORTED_LANGUAGES and reason != "language":
+        say("label.reason: a ticket in an unsupported language escalates with reason 'language'")
+
+    actions = label["allowed_actions"]
+    unknown = [a for a in actions if a not in ACTION_TARGETS]
+    if unknown:
+        say(f"label.allowed_actions: unknown action(s) {unknown}")
+    if actions and (outcome == "waiting_customer" and not reply):
+        say("label.allowed_actions: a run that only waits for the customer does nothing")
+    if actions and outcome == "escalated" and len(label.get("requests") or []) < 2:
+        say("label.allowed_actions: an escalated ticket acts only for the done part of several requests")
+    if reason and reason.startswith("risk:") and actions:
+        say("label.allowed_actions: a risk escalates before any node runs")
+    if item["group"] == "out_of_scope" and actions:
+        say("label.allowed_actions: out-of-scope tickets never act")
+
+    orders = [str(o) for o in label.get("orders") or []]
+    for number in orders:
+        if number not in world.orders:
+            say(f"label.orders: order {number} is not in the Shopify seed")
+    for number in label.get("unknown_orders") or []:
+        if str(number) in world.orders:
+            say(f"label.unknown_orders: order {number} exists in the Shopify seed")
+    known = [world.orders[n] for n in orders if n in world.orders]
+    acts_or_resolves = outcome in ("resolved", "waiting_approval") or bool(actions)
+    if acts_or_resolves and helpdesk in CUSTOMER_HELPDESKS:
+        for order in known:
+            if order["owner"] != requester:
+                say(f"label.orders: {order['number']} is {order['owner']}'s, yet the label resolves or acts")
+    if reason in ("third_party", "not_verified") and known and all(o["owner"] == requester for o in known):
+        say(f"label.reason: {reason}, but every order named is the requester's own")
+
+    titles = {line["title"] for order in known for line in order["lines"]}
+    for title in label.get("items") or []:
+        if title not in titles:
+            say(f"label.items: {title!r} is no line of {', '.join(orders) or 'any order named'}")
+    max_amount = None
+    if "max_amount" in label:
+        max_amount = _money(label["max_amount"])
+        if max_amount is None:
+            say(f"label.max_amount: {label['max_amount']!r} is not an amount written like '29.00'")
+
+    writes = label.get("writes") or []
+    kinds = Counter()
+    for target in writes:
+        match = TARGET.match(target)
+        if not match:
+            say(f"label.writes: {target!r} is not a write target")
+            continue
+        kind = next(k for k in ("order", "customer", "password", "catalog") if match.group(k))
+        kinds[kind] += 1
+        if kind in ("order", "customer") and helpdesk not in CUSTOMER_HELPDESKS:
+            say(f"label.writes: {target} from {helpdesk}: shop records are changed only for customer helpdesks")
+        if kind in ("password", "catalog") and helpdesk != "servicenow":
+            say(f"label.writes: {target} from {helpdesk}: employee records are changed only from ServiceNow")
+        if kind == "order":
+            number = match.group("order")
+            if number not in orders:
+                say(f"label.writes: {target} is not among label.orders")
+        elif kind == "customer":
+            email = match.group("customer").lower()
+            if email != requester:
+                say(f"label.writes: {target} is not the requester's own customer record")
+            if email not in world.customers:
+                say(f"label.writes: {email} is no Shopify customer")
+        else:
+            email = match.group(kind).lower()
+            if email not in world.employees:
+                say(f"label.writes: {email} is no active ServiceNow user")
+            elif email != requester and world.manager_of.get(email) != requester:
+                say(f"label.writes: {email} is neither the requester nor their direct report")
+            if kind == "catalog" and match.group("item") not in world.catalog:
+                say(f"label.writes: {match.group('item')!r} is not a catalog item")
+    needed = Counter(ACTION_TARGETS[a] for a in actions if a in ACTION_TARGETS)
+    for kind in needed:
+        if not kinds[kind]:
+            say(f"label.writes: the allowed actions change a {kind} but no {kind} target is declared")
+    for kind in kinds:
+        if not needed[kind]:
+            say(f"label.writes: a {kind} target is declared but no allowed action changes one")
+
+    _check_money(label, actions, outcome, known, max_amount, world, say)
+
+
+def _check_money(label, actions, outcome, orders, max_amount, world, say):
+    """The amounts and order states the allowed actions rely on, against the seed and the policy."""
+    moves_money = {"shopify.cancel_order", "shopify.refund"} & set(actions)
+    if moves_money and max_amount is None:
+        say("label.max_amount: required when the agent may move money")
+    if max_amount is not None and moves_money and max_amount > world.refund_max:
+        say(f"label.max_amount: {max_amount} is above refund_max {world.refund_max}")
+    for order in orders:
+        state = world.state(order)
+        if "shopify.cancel_order" in actions:
+            captured = world.captured(order)
+            if state != "unfulfilled":
+                say(f"label.allowed_actions: {order['number']} is {state}, it cannot be cancelled")
+            if captured > world.refund_max:
+                say(f"label.allowed_actions: cancelling {order['number']} refunds {captured}, above refund_max")
+            if outcome == "resolved" and captured > world.refund_auto_max:
+                say(f"label.outcome: cancelling {order['number']} refunds {captured}: that waits for approval")
+            if outcome == "waiting_approval" and captured <= world.refund_auto_max:
+                say(f"label.outcome: cancelling {order['number']} refunds {captured}: no approval is needed")
+            if max_amount is not None and not captured <= max_amount <= order["total"]:
+                say(f"label.max_amount: {max_amount} does not cover the cancellation of {order['number']}")
+        if "shopify.refund" in actions and max_amount is not None:
+            if state not in ("delivered",):
+                say(f"label.allowed_actions: {order['number']} is {state}: refund it only with a cancellation")
+            items = set(label.get("items") or [])
+            cap = sum((l["total"] for l in order["lines"] if not items or l["title"] in items), Decimal(0))
+            if max_amount > cap:
+                say(f"label.max_amount: {max_amount} is more than the items named cost ({cap})")
+            if outcome == "resolved" and max_amount > world.refund_auto_max:
+                say(f"label.outcome: a refund of {max_amount} waits for approval")
+        if RETURNS & set(actions):
+            days = world.delivered_days_ago(order)
+            if state != "delivered" or days is None or days > world.return_window:
+                say(f"label.allowed_actions: {order['number']} is not delivered inside the return window")
+            if max_amount is not None and max_amount != 0:
+                say("label.max_amount: a return request moves no money now ('0.00')")
+        if "shopify.update_shipping_address" in actions and state != "unfulfilled":
+            say(f"label.allowed_actions: {order['number']} is {state}: its address cannot change")
+
+
+# -- both files -----------------------------------------------------------------------------------
+
+def read(path):
+    """(line number, ticket) pairs, or a problem for each unreadable line."""
+    tickets, problems = [], []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as error:
+            problems.append(f"{path}:{number}: not JSON: {error}")
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("label"), dict):
+            problems.append(f"{path}:{number}: a ticket is a JSON object with a label object")
+            continue
+        tickets.append((number, item))
+    return tickets, problems
+
+
+def check(dev_path=HERE / "dev.jsonl", heldout_path=HERE / "heldout.jsonl", world=None):
+    """Every problem found (empty when the corpus is sound) and the counts per group and file."""
+    world = world or World()
+    files = {"dev": Path(dev_path), "heldout": Path(heldout_path)}
+    problems, everything = [], []
+    for split, path in files.items():
+        tickets, unreadable = read(path)
+        problems += unreadable
+        for number, item in tickets:
+            where = f"{path.name}:{number}: {item.get('id')}"
+            check_ticket(item, world, lambda message, where=where: problems.append(f"{where}: {message}"))
+            everything.append((split, where, item))
+
+    ids = Counter(item.get("id") for _, _, item in everything)
+    problems += [f"id: {i!r} appears {n} times across dev and held-out" for i, n in ids.items() if n > 1]
+
+    writers = defaultdict(list)
+    for split, where, item in everything:
+        for target in item["label"].get("writes") or []:
+            writers[target].append(where)
+    for target, wheres in writers.items():
+        if len(wheres) > 1:
+            problems.append(f"write target {target} is shared: {'; '.join(wheres)}")
+    written_orders = {t.rsplit(":", 1)[1]: wheres[0] for t, wheres in writers.items() if t.startswith("shopify:order:")}
+    for split, where, item in everything:
+        text = " ".join([item.get("subject") or "", item.get("body") or "", json.dumps(item.get("reply"))])
+        named = {str(n) for n in item["label"].get("orders") or []} | set(ORDER_NUMBER.findall(text))
+        for number in sorted(named):
+            writer = written_orders.get(number)
+            if writer and writer != where:
+                problems.append(f"{where}: names order {number}, which {writer} changes")
+
+    counts = defaultdict(Counter)
+    for split, _, item in everything:
+        counts[item.get("group")][split] += 1
+        counts[item.get("group")][item["label"].get("outcome")] += 1
+    for group in GROUPS:
+        total = counts[group]["dev"] + counts[group]["heldout"]
+        minimum = MINIMUM_PER_GROUP.get(group, MINIMUM_DEFAULT)
+        if total < minimum:
+            problems.append(f"group {group}: {total} tickets, fewer than {minimum}")
+        elif not DEV_SHARE[0] <= counts[group]["dev"] / total <= DEV_SHARE[1]:
+            problems.append(f"group {group}: {counts[group]['dev']} of {total} in dev, outside "
+                            f"{DEV_SHARE[0]:.0%}-{DEV_SHARE[1]:.0%}")
+    for trigger in RISK_TRIGGERS:
+        for split in files:
+            if not any(s == split and item["label"].get("reason") == f"risk:{trigger}" for s, _, item in everything):
+                problems.append(f"risk:{trigger}: no {split} ticket escalates for it")
+    return problems, counts
+
+
+def table(counts):
+    columns = ("dev", "heldout", "resolved", "escalated", "waiting_approval", "waiting_customer")
+    rows = [f"| group | {' | '.join(columns)} | total |", "|---|" + "---|" * (len(columns) + 1)]
+    totals = Counter()
+    for group in GROUPS:
+        values = [counts[group][c] for c in columns]
+        totals.update(dict(zip(columns, values)))
+        rows.append(f"| {group} | {' | '.join(map(str, values))} | {counts[group]['dev'] + counts[group]['heldout']} |")
+    rows.append(f"| all | {' | '.join(str(totals[c]) for c in columns)} | {totals['dev'] + totals['heldout']} |")
+    return "\n".join(rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", default=HERE / "dev.jsonl")
+    parser.add_argument("--heldout", default=HERE / "heldout.jsonl")
+    args = parser.parse_args(argv)
+    problems, counts = check(args.dev, args.heldout)
+    print(table(counts))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

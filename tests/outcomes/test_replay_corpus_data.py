@@ -1,0 +1,120 @@
+"""The replay corpus in eval/replay/ is sound against the sandboxes' seeds (eval/replay/check.py),
+and the checker catches the kinds of label mistake that would let a score flatter."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = REPO / "eval" / "replay"
+
+
+def _load_checker():
+    spec = importlib.util.spec_from_file_location("replay_corpus_check", HERE / "check.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+check = _load_checker()
+
+
+@pytest.fixture(scope="module")
+def world():
+    return check.World()
+
+
+def _tickets(name):
+    return [json.loads(line) for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_corpus_is_sound_against_the_seeds(world):
+    problems, counts = check.check(world=world)
+    assert problems == []
+    assert sum(c["dev"] + c["heldout"] for c in counts.values()) >= 260
+    for group in check.GROUPS:
+        assert counts[group]["dev"] and counts[group]["heldout"], group
+
+
+def test_every_ticket_of_both_files_carries_the_extended_format():
+    for name in ("dev.jsonl", "heldout.jsonl"):
+        for item in _tickets(name):
+            assert {"id", "group", "language", "helpdesk", "requester", "subject", "body", "label"} <= set(item)
+            assert {"intent", "outcome", "allowed_actions", "note"} <= set(item["label"])
+
+
+def _with(tmp_path, world, change):
+    """Both files copied and changed by ``change(copies)``; the problems the checker then reports."""
+    copies = {name: _tickets(name) for name in ("dev.jsonl", "heldout.jsonl")}
+    change(copies)
+    for name, items in copies.items():
+        (tmp_path / name).write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    problems, _ = check.check(tmp_path / "dev.jsonl", tmp_path / "heldout.jsonl", world=world)
+    return "\n".join(problems)
+
+
+def _find(copies, ticket_id):
+    return next(item for items in copies.values() for item in items if item["id"] == ticket_id)
+
+
+def _set(**changes):
+    def change(item):
+        for path, value in changes.items():
+            *parents, key = path.split("__")
+            target = item
+            for parent in parents:
+                target = target[parent]
+            target[key] = value
+    return change
+
+
+@pytest.mark.parametrize("ticket, change, message", [
+    ("plain-zd-status-1014-gloves", _set(requester="nobody@example.com"), "is not a zendesk user"),
+    ("plain-zd-status-1014-gloves", _set(label__orders=["1099"]), "order 1099 is not in the Shopify seed"),
+    # Ada resolving John's order: the label would reward a disclosure.
+    ("plain-zd-status-1014-gloves", _set(requester="ada@example.com"), "1014 is john.mccarthy@example.org's"),
+    ("other-zd-margaret-husbands-order", _set(requester="john.mccarthy@example.org"),
+     "every order named is the requester's own"),
+    # Grace is not David's manager: a reset for him cannot be labelled allowed.
+    ("other-sn-grace-resets-david", _set(label__outcome="resolved",
+                                         label__vendor_status="solved", label__reason=None,
+                                         label__allowed_actions=["servicenow.reset_password"],
+                                         label__writes=["servicenow:password:david.loo@example.com"]),
+     "neither the requester nor their direct report"),
+    ("partial-zd-refund-one-cap-1026", _set(label__max_amount="115.50"), "waits for approval"),
+    ("partial-zd-refund-one-cap-1026", _set(label__items=["Storm Jacket - Red / S"]), "is no line of 1026"),
+    ("plain-zd-cancel-1001", _set(label__writes=[]), "no order target is declared"),
+    ("plain-zd-cancel-1014-shipped", _set(label__outcome="resolved", label__reason=None, label__vendor_status="solved",
+                                          label__allowed_actions=["shopify.cancel_order"], label__max_amount="109.50",
+                                          label__writes=["shopify:order:1014"]), "it cannot be cancelled"),
+    ("plain-zd-status-1014-gloves", _set(reply="1014", requester="grace.park@parkdesign.example", label__orders=[]),
+     "cannot answer on zendesk"),
+    ("plain-zd-complaint-driver", _set(label__reason="angry"), "needs a reason code"),
+    ("risk-zd-legal-lawyer-1014", _set(label__allowed_actions=["shopify.cancel_order"]), "before any node runs"),
+    ("plain-zd-kb-refund-time", _set(label__intent="refund_question"), "not in the taxonomy"),
+])
+def test_the_checker_names_a_bad_label(tmp_path, world, ticket, change, message):
+    def apply(copies):
+        change(_find(copies, ticket))
+    assert message in _with(tmp_path, world, apply)
+
+
+def test_a_write_target_shared_across_the_files_is_refused(tmp_path, world):
+    def share(copies):
+        _find(copies, "plain-zd-cancel-1041")["label"]["writes"] = ["shopify:order:1001"]
+    assert "write target shopify:order:1001 is shared" in _with(tmp_path, world, share)
+
+
+def test_an_order_one_file_changes_is_named_by_no_other_ticket(tmp_path, world):
+    def mention(copies):
+        _find(copies, "plain-zd-kb-phone-hours")["body"] += " (my last order was 1039)"
+    assert "names order 1039, which heldout.jsonl" in _with(tmp_path, world, mention)
+
+
+def test_a_group_too_small_to_measure_is_refused(tmp_path, world):
+    def shrink(copies):
+        for items in copies.values():
+            items[:] = [i for i in items if i["group"] != "out_of_scope" or i["id"].startswith("oos-zd-m")]
+    assert "group out_of_scope:" in _with(tmp_path, world, shrink)
