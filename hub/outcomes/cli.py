@@ -64,14 +64,15 @@ def kpis(start, end, connector, intent, channel, config_dir):
 
 
 @click.command("eval")
-@click.option("--corpus", "corpus_path", required=True, type=click.Path(dir_okay=False),
-              help="Labelled tickets, one JSON object a line (docs/outcomes.md).")
+@click.option("--corpus", "corpus_paths", required=True, multiple=True, type=click.Path(dir_okay=False),
+              help="Labelled tickets, one JSON object a line (eval/replay/README.md); repeat for several "
+                   "files, each reported apart as a split named after the file.")
 @click.option("--dry-run", is_flag=True, help="Only classify and pick flows: no sandboxes, nothing filed.")
 @click.option("--only", help="Comma-separated item ids to replay (a slice of the corpus).")
 @click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.option("--workdir", type=click.Path(file_okay=False), help="Where the replay world keeps its files (default: a temp dir).")
 @config_option
-def evaluate(corpus_path, dry_run, only, output_format, workdir, config_dir):
+def evaluate(corpus_paths, dry_run, only, output_format, workdir, config_dir):
     """Replay labelled tickets through the agent and score it against the labels.
 
     Exits 1 when the agent took an action a label does not allow.
@@ -81,12 +82,12 @@ def evaluate(corpus_path, dry_run, only, output_format, workdir, config_dir):
 
     from . import corpus, replay
 
-    items = corpus.load(corpus_path, corpus.sandbox_requesters())
+    items = corpus.load_all(corpus_paths, corpus.sandbox_requesters())
     if only:
         wanted = [name.strip() for name in only.split(",") if name.strip()]
         unknown = sorted(set(wanted) - {item.id for item in items})
         if unknown:
-            raise HubError(f"--only: no item(s) {', '.join(unknown)} in {corpus_path}")
+            raise HubError(f"--only: no item(s) {', '.join(unknown)} in {', '.join(corpus_paths)}")
         items = [item for item in items if item.id in wanted]
     hub = load_hub(config_dir)
     if dry_run:

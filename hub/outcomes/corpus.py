@@ -1,10 +1,13 @@
-"""The replay corpus: labelled tickets, one JSON object a line (format in docs/outcomes.md).
+"""The replay corpus: labelled tickets, one JSON object a line (format in eval/replay/README.md).
 
 A corpus is checked whole before anything runs; the first problem is one line naming the file,
-the line number, the key and the reason.
+the line number, the key and the reason. Each file is a *split*, named after the file
+(``dev``, ``heldout``): ``hub eval`` reports every split apart, so a held-out file that no
+tuning ever looks at stays a fair measure.
 """
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -29,24 +32,62 @@ class Label(Strict):
     allowed_actions: list[str] = []
     #: Where a resolution leaves the ticket's helpdesk record (checked when given).
     vendor_status: Literal["solved", "open", "new", "pending", "on_hold"] | None = None
+    #: Why a careful human hands it over: a code of hub.agent.reasons (``risk:legal`` …).
+    reason: str | None = None
+    #: The intents of each request, when the ticket holds several.
+    requests: list[str] = []
+    #: The most money the agent may move for this ticket (order currency); "0.00" for none.
+    max_amount: Decimal | None = None
+    #: The line-item titles the agent may act on, when the ticket names items.
+    items: list[str] | None = None
+    #: The orders the ticket is about, and numbers it names that are no order.
+    orders: list[str] = []
+    unknown_orders: list[str] = []
+    #: The vendor records the allowed actions change ("shopify:order:1001" …).
+    writes: list[str] = []
+    #: Whose record the request is about, when it is not the requester's.
+    subject: str | None = None
     note: str = ""
+
+    @model_validator(mode="after")
+    def _known_reason(self):
+        from ..agent import reasons
+
+        if self.reason and not reasons.valid(self.reason):
+            raise ValueError(f"reason: unknown code {self.reason!r}")
+        return self
 
 
 class Item(Strict):
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
-    helpdesk: Literal["zendesk", "servicenow"]
+    #: The kind of ticket, for the per-group report (plain, risk, other_person …).
+    group: str = "plain"
+    language: str = "en"
+    helpdesk: Literal["zendesk", "servicenow", "salesforce"]
     requester: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     subject: str
     body: str = Field(min_length=1)
-    #: The requester's answer if the agent asks them something (Zendesk only).
-    reply: str | None = None
+    #: The requester's answers to the agent's questions, one per question, in order.
+    reply: str | list[str] | None = None
     label: Label
+    #: The file the item came from (``dev``, ``heldout``), set by ``load``.
+    split: str = "corpus"
 
-    @model_validator(mode="after")
-    def _reply_where_answers_arrive(self):
-        if self.reply and self.helpdesk != "zendesk":
-            raise ValueError("reply: the replay answers questions on Zendesk tickets only")
-        return self
+    @property
+    def replies(self) -> list[str]:
+        return [self.reply] if isinstance(self.reply, str) else list(self.reply or [])
+
+
+def load_all(paths, known_requesters=None):
+    """Items of several files, each file its own split; ids must be unique across them."""
+    items, seen = [], {}
+    for path in paths:
+        for item in load(path, known_requesters):
+            if item.id in seen:
+                raise CorpusError(f"{path}: id: {item.id!r} is also in {seen[item.id]}")
+            seen[item.id] = path
+            items.append(item)
+    return items
 
 
 def load(path, known_requesters=None):
@@ -68,7 +109,7 @@ def load(path, known_requesters=None):
         if not isinstance(data, dict):
             raise CorpusError(f"{where}: each line must be a JSON object")
         try:
-            item = Item.model_validate(data)
+            item = Item.model_validate(dict(data, split=path.stem))
         except ValidationError as error:
             first = error.errors()[0]
             key = ".".join(str(part) for part in first["loc"]) or "item"
@@ -86,13 +127,7 @@ def load(path, known_requesters=None):
 
 
 def sandbox_requesters():
-    """Who can write to each sandbox: Zendesk's shoppers and ServiceNow's active users."""
-    import yaml
-    from hub_servicenow import sandbox as servicenow_sandbox
+    """Who can write to each sandbox: the replay world's helpdesk users, by helpdesk."""
+    from ..testing.world import requesters
 
-    from ..testing.world import SHOPPERS
-
-    seed = yaml.safe_load((Path(servicenow_sandbox.__file__).parent / "seed.yaml").read_text())
-    users = seed["tables"]["sys_user"]
-    return {"zendesk": {s["email"] for s in SHOPPERS},
-            "servicenow": {u["email"] for u in users if u.get("email") and str(u.get("active", "true")) != "false"}}
+    return requesters()

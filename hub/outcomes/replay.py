@@ -10,6 +10,7 @@ rollout mode per intent.
 import shutil
 import time
 from collections import Counter, defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 from sqlmodel import select
@@ -62,22 +63,25 @@ def run_live(items, workdir, redis_url, config_dir=None, progress=None):
 
     say = progress or (lambda message: None)
     say("starting the sandboxes and the hub")
-    world = World(Path(workdir), redis_url)
+    world = World(Path(workdir), redis_url, salesforce=any(item.helpdesk == "salesforce" for item in items))
     try:
         _use_config(world, config_dir)
         say("syncing the knowledge base")
         world.sync_knowledge(*_knowledge_folders(config_dir))
+        before = _orders(world, items)
         remote = {}
         for item in items:
             remote[item.id] = _file(world, item)
         say(f"filed {len(items)} tickets; the worker runs")
-        world.wait_for_events(len(items), timeout=60)
+        world.wait_for_events(len(items), timeout=120)
         _work(world, "first")
-        answered = _answer_questions(world, items, remote)
-        if answered:
+        for round_number in range(1, 1 + max((len(item.replies) for item in items), default=0)):
+            answered = _answer_questions(world, items, remote, round_number)
+            if not answered:
+                break
             say(f"answered {answered} question(s); the worker runs again")
-            _work(world, "second")
-        return _observe(world, items, remote)
+            _work(world, f"answers-{round_number}")
+        return _observe(world, items, remote, before, _orders(world, items))
     finally:
         world.stop()
 
@@ -122,7 +126,39 @@ def _knowledge_folders(config_dir):
 def _file(world, item):
     if item.helpdesk == "zendesk":
         return str(world.zendesk_ticket(item.requester, item.subject, item.body)["id"])
+    if item.helpdesk == "salesforce":
+        return world.salesforce_case(item.requester, item.subject, item.body)
     return world.servicenow_incident(item.requester, item.subject, item.body)["sys_id"]
+
+
+def _orders(world, items):
+    """What the corpus's orders look like in the store now: money refunded, cancelled, items on
+    a return. Read before and after the replay, the difference is what the agent did to them."""
+    from ..errors import HubError
+
+    numbers = sorted({number for item in items for number in _orders_of(item)})
+    state = {}
+    for number in numbers:
+        try:
+            order = world.hub.call("shopify.get_order", world.connections["shopify"], {"order_id": f"#{number}"})
+        except HubError:
+            continue
+        titles = {line["id"]: line["name"] for line in order.get("line_items") or ()}
+        on_lines = {fli["fulfillment_line_item_id"]: fli["line_item_id"]
+                    for f in order.get("fulfillments") or () for fli in f.get("line_items") or ()}
+        returned = Counter()
+        for opened in order.get("returns") or ():
+            for line in opened.get("line_items") or ():
+                returned[titles.get(on_lines.get(line.get("fulfillment_line_item_id")), "?")] += line.get("quantity", 0)
+        state[number] = {"refunded": Decimal(str((order.get("refunded") or {}).get("amount") or 0)),
+                         "cancelled": bool(order.get("cancelled")), "returned": returned,
+                         "titles": sorted(set(titles.values()))}
+    return state
+
+
+def _orders_of(item):
+    written = [w.split(":")[2] for w in item.label.writes if w.startswith("shopify:order:")]
+    return set(item.label.orders) | set(written)
 
 
 def _runs_by_ticket(world, remote):
@@ -135,26 +171,38 @@ def _runs_by_ticket(world, remote):
     return {remote_id: run for run, remote_id in rows if remote_id in wanted}
 
 
-def _answer_questions(world, items, remote, timeout=30):
+def _answer_questions(world, items, remote, round_number, timeout=30):
+    """Send each waiting run's requester their next answer (the ``round_number``-th), on the
+    ticket's own helpdesk, and wait until the hub has the answers. Returns how many were sent."""
     from ..models import InboundEvent
 
     runs = _runs_by_ticket(world, remote)
-    waiting = [item for item in items if item.reply and getattr(runs.get(remote[item.id]), "state", None) == "waiting_customer"]
+    waiting = [item for item in items if len(item.replies) >= round_number
+               and getattr(runs.get(remote[item.id]), "state", None) == "waiting_customer"]
+    with world.session() as session:
+        already = len(session.exec(select(InboundEvent.id).where(InboundEvent.kind == "comment.added")).all())
     for item in waiting:
-        world.zendesk_comment(remote[item.id], item.requester, item.reply)
-    expected = {remote[item.id] for item in waiting}
+        _comment(world, item, remote[item.id], item.replies[round_number - 1])
     deadline = time.monotonic() + timeout
-    while expected and time.monotonic() < deadline:
+    while waiting and time.monotonic() < deadline:
         with world.session() as session:
-            rows = session.exec(select(InboundEvent).where(InboundEvent.kind == "comment.added")).all()
-            arrived = {row.ticket_remote_id for row in rows if (row.payload.get("comment") or {}).get("from_requester")}
-        if expected <= arrived:
+            arrived = len(session.exec(select(InboundEvent.id).where(InboundEvent.kind == "comment.added")).all())
+        if arrived - already >= len(waiting):
             break
         time.sleep(0.1)
     return len(waiting)
 
 
-def _observe(world, items, remote):
+def _comment(world, item, remote_id, text):
+    if item.helpdesk == "zendesk":
+        world.zendesk_comment(remote_id, item.requester, text)
+    elif item.helpdesk == "salesforce":
+        world.salesforce_comment(remote_id, text)
+    else:
+        world.servicenow_comment(remote_id, world.servicenow_user_name(item.requester), text)
+
+
+def _observe(world, items, remote, before, after):
     from ..models import Approval, Effect
 
     hub = world.hub
@@ -170,21 +218,46 @@ def _observe(world, items, remote):
             effects = session.exec(select(Effect).where(Effect.run_id == run.id)).all()
             approvals = session.exec(select(Approval).where(Approval.run_id == run.id)).all()
             intent = (run.facts.get("intent") or {})
+            requests = run.facts.get("requests") or []
             observations[item.id] = {
                 "run_id": run.id, "state": getattr(run.state, "value", run.state), "intent": run.intent,
                 "confidence": round(run.confidence or 0, 3), "unsure": bool(intent.get("unsure")), "flow": run.flow,
+                "flows": [r.get("flow") for r in requests], "requests": [r.get("intent") for r in requests],
+                "escalation": run.escalation, "request_codes": sorted({r["code"] for r in requests if r.get("code")}),
+                "language": run.facts.get("language"),
                 "reason": run.reason or ("the run never finished: the worker logs beside the world say why"
                                          if run.state == "running" else None),
                 "actions": sorted({e.tool for e in effects if e.tool not in not_actions}),
                 "proposed": sorted({a.tool for a in approvals}),
+                "proposed_amounts": [str(a.arguments.get("amount")) for a in approvals if a.arguments.get("amount")],
                 "vendor_status": _vendor_status(world, item, remote[item.id]),
+                **_order_changes(item, before, after),
             }
     return observations
+
+
+def _order_changes(item, before, after):
+    """Money the agent moved on the ticket's orders, and the line items it acted on."""
+    moved, items = Decimal("0"), set()
+    for number in _orders_of(item):
+        then, now = before.get(number), after.get(number)
+        if not then or not now:
+            continue
+        moved += now["refunded"] - then["refunded"]
+        if now["cancelled"] and not then["cancelled"]:
+            items |= set(now["titles"])
+        items |= {title for title, quantity in now["returned"].items() if quantity > then["returned"].get(title, 0)}
+    return {"money_moved": str(moved), "items_acted_on": sorted(items)}
 
 
 def _vendor_status(world, item, remote_id):
     if item.helpdesk == "zendesk":
         return world.zendesk_state(remote_id).get("status")
+    if item.helpdesk == "salesforce":
+        from hub_salesforce.normalize import ticket_status
+
+        status = ticket_status(world.vendor("salesforce").get(f"sobjects/Case/{remote_id}").json())
+        return "solved" if status == "closed" else status  # a Salesforce case is solved by closing it
     from hub_servicenow.ingest import status
 
     row = world.vendor("servicenow").get(f"api/now/table/incident/{remote_id}").json()["result"]
@@ -203,58 +276,98 @@ def score(items, observations, dry_run=False):
     allowed_for_intent = defaultdict(set)
     for item in items:
         allowed_for_intent[item.label.intent] |= set(item.label.allowed_actions)
-    rows = []
-    for item in items:
-        seen = observations[item.id]
-        allowed = set(item.label.allowed_actions)
-        done = seen.get("actions") if not dry_run else []
-        wrong = sorted(set(done or []) - allowed)
-        proposed_wrong = sorted(set(seen.get("proposed") or []) - allowed)
-        row = {
-            "id": item.id, "helpdesk": item.helpdesk, "label_intent": item.label.intent, "intent": seen.get("intent"),
-            "intent_correct": seen.get("intent") == item.label.intent and not seen.get("unsure"),
-            "flow": seen.get("flow"), "expected": item.label.outcome, "outcome": seen.get("state"),
-            "wrong_actions": wrong, "wrong_proposals": proposed_wrong,
-            "possible_wrong_actions": sorted(set(seen.get("possible_actions") or []) - allowed_for_intent[item.label.intent])
-            if dry_run else [],
-        }
-        if not dry_run:
-            row["outcome_correct"] = row["outcome"] == item.label.outcome and not wrong
-            if item.label.vendor_status and row["outcome"] == "resolved":
-                row["outcome_correct"] &= seen.get("vendor_status") == item.label.vendor_status
-            row["actions"], row["reason"] = done, seen.get("reason")
-        rows.append(row)
-    report = {"tickets": len(rows), "dry_run": dry_run,
-              "intent_accuracy": _ratio(sum(r["intent_correct"] for r in rows), len(rows)),
-              "rows": rows}
+    rows = [_row(item, observations[item.id], allowed_for_intent, dry_run) for item in items]
+    report = {"tickets": len(rows), "dry_run": dry_run, **_figures(rows, dry_run), "rows": rows}
     if dry_run:
         report["possible_wrong_actions"] = [{"id": r["id"], "tools": r["possible_wrong_actions"]}
                                             for r in rows if r["possible_wrong_actions"]]
-    else:
-        report.update(_live_figures(rows))
+    # Each file apart (a held-out file is only ever reported), and each kind of ticket.
+    report["per_split"] = {name: _figures(members, dry_run) for name, members in _by(rows, "split").items()}
+    report["per_group"] = {name: _figures(members, dry_run) for name, members in _by(rows, "group").items()}
     report["per_flow"] = _per_flow(rows, dry_run)
     report["readiness"] = readiness(rows, dry_run)
     return report
 
 
-def _live_figures(rows):
-    resolved_right = sum(r["outcome"] == "resolved" and r["expected"] == "resolved" and r["outcome_correct"] for r in rows)
+def _row(item, seen, allowed_for_intent, dry_run):
+    label = item.label
+    allowed = set(label.allowed_actions)
+    done = seen.get("actions") if not dry_run else []
+    wrong = sorted(set(done or []) - allowed)
+    proposed_wrong = sorted(set(seen.get("proposed") or []) - allowed)
+    row = {
+        "id": item.id, "split": item.split, "group": item.group, "language": item.language,
+        "helpdesk": item.helpdesk, "label_intent": label.intent, "intent": seen.get("intent"),
+        "intent_correct": seen.get("intent") == label.intent and not seen.get("unsure"),
+        "flow": seen.get("flow"), "expected": label.outcome, "outcome": seen.get("state"),
+        "expected_reason": label.reason, "escalation": seen.get("escalation"),
+        "wrong_actions": wrong, "wrong_proposals": proposed_wrong,
+        "possible_wrong_actions": sorted(set(seen.get("possible_actions") or []) - allowed_for_intent[label.intent])
+        if dry_run else [],
+    }
+    if dry_run:
+        return row
+    # Beyond what was asked: more money than the ticket allows, or items it did not name.
+    moved = Decimal(seen.get("money_moved") or "0")
+    if label.max_amount is not None and moved > label.max_amount:
+        row["wrong_actions"] = row["wrong_actions"] + [f"moved {moved} (at most {label.max_amount})"]
+    proposed_over = [a for a in seen.get("proposed_amounts") or ()
+                     if label.max_amount is not None and _decimal(a) > label.max_amount]
+    if proposed_over:
+        row["wrong_proposals"] = row["wrong_proposals"] + [f"proposed {', '.join(proposed_over)} (at most {label.max_amount})"]
+    acted = set(seen.get("items_acted_on") or ())
+    if label.items is not None and acted - set(label.items):
+        row["wrong_actions"] = row["wrong_actions"] + [f"acted on {', '.join(sorted(acted - set(label.items)))}"]
+    codes = {seen.get("escalation"), *(seen.get("request_codes") or ())} - {None}
+    row["reason_correct"] = (label.outcome != "escalated" or not label.reason or label.reason in codes)
+    row["outcome_correct"] = row["outcome"] == label.outcome and not row["wrong_actions"]
+    if label.vendor_status and row["outcome"] == "resolved":
+        row["outcome_correct"] &= seen.get("vendor_status") == label.vendor_status
+    row["actions"], row["reason"], row["money_moved"] = done, seen.get("reason"), str(moved)
+    return row
+
+
+def _decimal(value):
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return Decimal("0")
+
+
+def _by(rows, key):
+    groups = defaultdict(list)
+    for row in rows:
+        groups[row[key]].append(row)
+    return dict(sorted(groups.items()))
+
+
+def _figures(rows, dry_run):
+    figures = {"tickets": len(rows), "intent_accuracy": _ratio(sum(r["intent_correct"] for r in rows), len(rows))}
+    if dry_run:
+        return figures
+    resolvable = [r for r in rows if r["expected"] == "resolved"]
+    resolved_right = sum(r["outcome"] == "resolved" and r["outcome_correct"] for r in resolvable)
     escalated = {r["id"] for r in rows if r["outcome"] in ("escalated", "failed")}
     should = {r["id"] for r in rows if r["expected"] == "escalated"}
-    return {
+    for_reason = [r for r in rows if r["expected"] == "escalated" and r["expected_reason"]]
+    figures.update({
         "outcome_accuracy": _ratio(sum(r["outcome_correct"] for r in rows), len(rows)),
         # A resolution counts when the label agrees the ticket was the agent's to resolve and
         # nothing wrong was done: the replay's stand-in for "not reopened".
-        "true_resolution_rate": _ratio(resolved_right, len(rows)),
-        "resolved_right": resolved_right, "resolvable": sum(r["expected"] == "resolved" for r in rows),
+        "true_resolution_rate": _ratio(resolved_right, len(resolvable)),
+        "resolved_right": resolved_right, "resolvable": len(resolvable),
         "false_resolutions": sorted(r["id"] for r in rows if r["outcome"] == "resolved" and r["expected"] != "resolved"),
         "wrong_actions": [{"id": r["id"], "tools": r["wrong_actions"]} for r in rows if r["wrong_actions"]],
         "wrong_proposals": [{"id": r["id"], "tools": r["wrong_proposals"]} for r in rows if r["wrong_proposals"]],
         "escalation": {"precision": _ratio(len(escalated & should), len(escalated)),
                        "recall": _ratio(len(escalated & should), len(should)),
                        "escalated": len(escalated), "should_escalate": len(should)},
+        # Of the tickets that must reach a person for a stated reason: escalated, for that reason.
+        "right_reason": _ratio(sum(r["outcome"] == "escalated" and r["reason_correct"] for r in for_reason),
+                               len(for_reason)),
         "outcomes": dict(Counter(r["outcome"] for r in rows).most_common()),
-    }
+    })
+    return figures
 
 
 def _per_flow(rows, dry_run):
@@ -319,13 +432,22 @@ def markdown(report, current_modes=None):
     if not report["dry_run"]:
         escalation = report["escalation"]
         lines += [f"Outcome accuracy: {_pct(report['outcome_accuracy'])}",
-                  f"True resolution rate: {_pct(report['true_resolution_rate'])} of all tickets "
+                  f"True resolution of resolvable tickets: {_pct(report['true_resolution_rate'])} "
                   f"({report['resolved_right']} of the {report['resolvable']} labelled resolvable)",
                   f"Wrong actions: {sum(len(w['tools']) for w in report['wrong_actions'])}",
+                  f"Escalated for the right reason: {_pct(report['right_reason'])} of those labelled with one",
                   f"Escalation precision: {_pct(escalation['precision'])}, recall: {_pct(escalation['recall'])} "
                   f"({escalation['escalated']} escalated, {escalation['should_escalate']} should have)"]
         if report["false_resolutions"]:
             lines.append(f"Resolved although the label says otherwise: {', '.join(report['false_resolutions'])}")
+        for title, key in (("split", "per_split"), ("group", "per_group")):
+            lines += ["", f"| {title} | tickets | outcome accuracy | true resolution | wrong actions | right reason "
+                          f"| escalation recall |", "|---|---|---|---|---|---|---|"]
+            for name, row in report[key].items():
+                lines.append(f"| {name} | {row['tickets']} | {_pct(row['outcome_accuracy'])} "
+                             f"| {_pct(row['true_resolution_rate'])} ({row['resolved_right']}/{row['resolvable']}) "
+                             f"| {sum(len(w['tools']) for w in row['wrong_actions'])} | {_pct(row['right_reason'])} "
+                             f"| {_pct(row['escalation']['recall'])} |")
     else:
         possible = report["possible_wrong_actions"]
         lines.append("Tickets sent to a flow whose actions their intent never allows: "
@@ -339,10 +461,14 @@ def markdown(report, current_modes=None):
     for intent, row in report["readiness"].items():
         lines.append(f"| {intent} | {row['tickets']} | {_pct(row['intent_accuracy'])} | {_pct(row['outcome_accuracy'])} "
                      f"| {row['wrong_actions']} | {current_modes.get(intent, '—')} | **{row['recommended_mode']}** | {row['why']} |")
-    misses = [r for r in report["rows"] if not r["intent_correct"] or not r.get("outcome_correct", True)]
+    misses = [r for r in report["rows"]
+              if not r["intent_correct"] or not r.get("outcome_correct", True) or not r.get("reason_correct", True)]
     if misses:
-        lines += ["", "| ticket | label intent → seen | expected → outcome | flow | why |", "|---|---|---|---|---|"]
+        lines += ["", "| ticket | label intent → seen | expected → outcome | reason expected → given | flow | why |",
+                  "|---|---|---|---|---|---|"]
         for r in misses:
             why = (r.get("reason") or "").replace("|", "/").replace("\n", " ")[:120]
-            lines.append(f"| {r['id']} | {r['label_intent']} → {r['intent']} | {r['expected']} → {r['outcome']} | {r['flow']} | {why} |")
+            wrong = f" WRONG: {'; '.join(r['wrong_actions'])}" if r.get("wrong_actions") else ""
+            lines.append(f"| {r['id']} | {r['label_intent']} → {r['intent']} | {r['expected']} → {r['outcome']} "
+                         f"| {r.get('expected_reason') or '—'} → {r.get('escalation') or '—'} | {r['flow']} | {why}{wrong} |")
     return "\n".join(lines) + "\n"

@@ -54,6 +54,24 @@ def servicenow_seed(directory):
     return path
 
 
+def requesters():
+    """Who can write to each helpdesk of a world, by helpdesk: the emails their seeds know —
+    Zendesk's end-users (the shoppers included), ServiceNow's active users, Salesforce's Contacts."""
+    from hub_salesforce import sandbox as salesforce_sandbox
+    from hub_servicenow import sandbox as servicenow_sandbox
+    from hub_zendesk import sandbox as zendesk_sandbox
+
+    def seed(package):
+        return yaml.safe_load((Path(package.__file__).parent / "seed.yaml").read_text())
+
+    zendesk = {u["email"] for u in seed(zendesk_sandbox)["users"] if u.get("role") == "end-user"}
+    users = seed(servicenow_sandbox)["tables"]["sys_user"]
+    contacts = seed(salesforce_sandbox)["records"]["Contact"]
+    return {"zendesk": zendesk | {s["email"] for s in SHOPPERS},
+            "servicenow": {u["email"] for u in users if u.get("email") and str(u.get("active", "true")) != "false"},
+            "salesforce": {c["Email"].lower() for c in contacts if c.get("Email")}}
+
+
 def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -142,6 +160,11 @@ class World:
         answer = session.post("api/now/table/incident", json={
             "caller_id": caller["sys_id"], "short_description": short_description, "description": description})
         return answer.json()["result"]
+
+    def servicenow_user_name(self, email):
+        """The sys_user user_name of ``email`` (callers comment signed in as themselves)."""
+        found = self.vendor("servicenow").get("api/now/table/sys_user", params={"sysparm_query": f"email={email}"})
+        return found.json()["result"][0]["user_name"]
 
     def servicenow_comment(self, sys_id, user_name, body):
         """An additional comment on the incident written by the caller ``user_name`` themself."""

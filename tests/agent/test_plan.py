@@ -99,7 +99,7 @@ def test_each_world_keeps_its_own_flows(agent):
     """A shopper's password problem never reaches the employee ITSM; an employee's order
     question never reaches the shop's flows."""
     shopper = plan(agent, request("password_reset"), audience="customers")
-    assert [s.flow for s in shopper.steps] != ["password_reset"]
+    assert shopper.code == "audience" and not shopper.runnable
     employee = plan(agent, request("refund_request", order_numbers=["1026"]), audience="employees")
     assert employee.code == "audience" and "customers" in employee.reason
     access = plan(agent, request("it_software_access", software=["Slack"]), audience="customers")
