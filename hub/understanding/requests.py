@@ -53,6 +53,7 @@ from .entities import extract
 from .phrases import alternation, compile_words, words
 
 MAX_CHARS = 20_000
+MAX_UNITS = 60
 
 Classify = Callable[[str], tuple[str, float, bool]]
 
@@ -276,6 +277,11 @@ def split_requests(text, classify: Classify | None = None) -> list[RequestSpan]:
     if not text.strip():
         return []
     units = _units(text)
+    if len(units) > MAX_UNITS:
+        # Beyond a few dozen pieces a ticket is not a list of requests a flow could run; keep the
+        # tail as one piece so the work (and the classifier calls) stay bounded.
+        tail = _Unit(units[MAX_UNITS - 1].start, units[-1].end, units[MAX_UNITS - 1].boundary)
+        units = units[: MAX_UNITS - 1] + [tail]
     _mark(units, text)
     kept = [u for u in units if not u.pleasantry]
     if not kept:  # nothing but thanks or greetings: that is the one "request"
@@ -468,7 +474,10 @@ def _merge_same_requests(groups: list[_Group], text: str, classify: Classify) ->
 def _same_request(previous: _Group, first: tuple, group: _Group, second: tuple, text: str) -> bool:
     (intent_a, _, unsure_a), (intent_b, _, unsure_b) = first, second
     strong = group.boundary in {STRONG, LIST}
-    related = intent_a == intent_b or any(intent_a in s and intent_b in s for s in BELONG_TOGETHER)
+    # Two out-of-scope (or two complaint) readings say nothing about being one request: a
+    # classifier that cannot read the language answers out_of_scope for every piece.
+    related = (intent_a == intent_b or any(intent_a in s and intent_b in s for s in BELONG_TOGETHER)) \
+        and intent_a not in CONTEXT_INTENTS and intent_b not in CONTEXT_INTENTS
     if not unsure_a and not unsure_b and related:
         return not _different_objects(text[slice(*previous.span(text))], text[slice(*group.span(text))])
     if strong:

@@ -49,6 +49,8 @@ from .phrases import alternation, compile_words, words
 MAX_CHARS = 20_000
 
 REQUESTER, OTHER, UNCLEAR = "requester", "other", "unclear"
+_WINDOW = 160  # characters either side of a mention that can decide its role
+_MAX_MENTIONS = 24  # per sentence; a request names a handful of people, not hundreds
 
 #: Relation codes and the nouns that name them. Gendered and inflected forms are listed out.
 RELATION_NOUNS: dict[str, tuple[str, ...]] = {
@@ -619,7 +621,7 @@ def _read_sentence(text: str, start: int, end: int, selves: set[str], requester_
     manager_of = _requester_manages(sentence)
     if manager_of:
         findings.append(manager_of)
-    for mention in mentions + _name_mentions(sentence, mentions):
+    for mention in (mentions + _name_mentions(sentence, mentions))[:_MAX_MENTIONS]:
         if mention.relation is None and _is_self(mention.name, selves):
             continue
         role = _role(sentence, mention)
@@ -641,7 +643,9 @@ def _read_sentence(text: str, start: int, end: int, selves: set[str], requester_
 
 def _role(sentence: str, mention: _Mention) -> str | None:
     """OTHER when the mention is whom the request is for; None when it plays another part."""
-    left, right = sentence[: mention.start], sentence[mention.end:]
+    # The words that decide a role sit next to the mention; a bounded window keeps a hostile
+    # 20,000-character "sentence" of mentions linear instead of quadratic.
+    left, right = sentence[max(0, mention.start - _WINDOW): mention.start], sentence[mention.end: mention.end + _WINDOW]
     named_only = mention.relation is None
     if _SELF_BEFORE.search(left):
         return None
