@@ -42,6 +42,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .entities import DEFAULT_SOFTWARE, extract
 from .phrases import alternation, compile_words, words
@@ -464,6 +465,8 @@ def _relation_pattern() -> re.Pattern:
 
 
 _RELATION, _NOUN_CODES = _relation_pattern()
+_NEW_FOLDED = frozenset(" ".join(w.casefold().split()) for w in _NEW)
+_POSSESSIVES_FOLDED = frozenset(" ".join(w.casefold().split()) for w in _POSSESSIVES)
 _BARE_RELATION = re.compile(
     r"(?:^|(?<=[\n:;,.!?]))\s*(?P<noun>" + alternation(("kollege", "kollegin", "colleague", "collègue", "compañero",
                                                         "compañera", "neuer kollege", "neue kollegin",
@@ -477,6 +480,7 @@ _BARE_RELATION = re.compile(
 _TOLERANT_NOUNS: list[tuple[re.Pattern, str]] = []
 
 
+@lru_cache(maxsize=4096)
 def _code_for(noun: str) -> str | None:
     folded = " ".join(noun.lower().split())
     if folded in _NOUN_CODES:
@@ -498,12 +502,12 @@ def _mentions(sentence: str) -> list[_Mention]:
         code = _code_for(noun)
         if code is None:
             continue
-        is_new = _fold(adj) in {_fold(w) for w in _NEW} or bool(m.group("adj2"))
+        is_new = _fold(adj) in _NEW_FOLDED or bool(m.group("adj2"))
         if adj and _fold(noun) in {"nuevo", "nueva"} and _code_for(adj) in {"colleague", "report"}:
             code, is_new = "new_starter", True  # "una compañera nueva": the adjective follows
         if adj and not is_new and _code_for(adj) is None and adj in _NOT_LOWER_NAMES:
             continue
-        possessive = _fold(det) in {_fold(p) for p in _POSSESSIVES} or bool(
+        possessive = _fold(det) in _POSSESSIVES_FOLDED or bool(
             re.match(r"\s+of\s+(?:mine|ours)\b", sentence[m.end():], re.IGNORECASE))
         if code in {"colleague", "report"} and is_new:
             code = "new_starter"
@@ -524,7 +528,7 @@ def _mentions(sentence: str) -> list[_Mention]:
     for m in _BARE_RELATION.finditer(sentence):
         if any(x.start <= m.start("noun") < x.end for x in found):
             continue
-        code = _code_for(m.group("noun")) or ("new_starter" if _fold(m.group("noun")).split()[0] in {_fold(w) for w in _NEW} else None)
+        code = _code_for(m.group("noun")) or ("new_starter" if _fold(m.group("noun")).split()[0] in _NEW_FOLDED else None)
         if code is None:
             code = "new_starter"
         name, end = _name_after(sentence, m.end())
