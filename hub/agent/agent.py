@@ -178,7 +178,11 @@ class Agent:
     @cached_property
     def reader(self):
         """How the agent reads a ticket before any node runs (hub.agent.reading)."""
-        return Reader(understand=self._understand_piece, instruction=self.addresses_the_agent)
+        from ..understanding.requests import split_requests
+        from ..understanding.subject import subject_of
+
+        return Reader(understand=self._understand_piece, split=split_requests, subject=subject_of,
+                      instruction=self.addresses_the_agent)
 
     def _understand_piece(self, text):
         intent, confidence, unsure, _, source = self.understand(text)

@@ -80,6 +80,13 @@ def knowledge(ctx):
     return ctx.node.next, f"answered with confidence {answer.confidence:.2f}"
 
 
+def derive(ctx):
+    """A fact worked out from others (what a request covers on the order it names): no vendor
+    call, so the flow can branch on it and pass it to an action."""
+    ctx.facts[ctx.node.save] = expressions.value(ctx.node.value, ctx.namespace())
+    return ctx.node.next, f"{ctx.node.save} worked out"
+
+
 def condition(ctx):
     namespace = ctx.namespace()
     for case in ctx.node.cases:
@@ -114,9 +121,14 @@ def _email(value):
     return str(value).strip().lower() if value else None
 
 
+#: What an ask node's ``expects`` is called when talking to the customer.
+_EXPECTED = {"order_numbers": "order number", "software": "application name", "emails": "email address",
+             "employee_ids": "employee ID", "servicenow_numbers": "ticket number"}
+
+
 def ask(ctx):
     asked = int(ctx.facts.get("_asks", 0))
-    expects = ctx.node.expects.replace("_", " ")
+    expects = _EXPECTED.get(ctx.node.expects, ctx.node.expects.replace("_", " "))
     if asked >= ctx.policy.limits.max_asks_per_run:
         raise Escalate(f"asked the customer {asked} time(s) without getting {expects}",
                        f"Ask the customer for their {expects}.", code="asks")
@@ -255,5 +267,5 @@ def escalate(ctx):
     raise Escalate(reason, suggestion, code=ctx.node.code or "flow")
 
 
-NODES = {"lookup": lookup, "knowledge": knowledge, "condition": condition, "verify": verify, "ask": ask,
+NODES = {"lookup": lookup, "knowledge": knowledge, "derive": derive, "condition": condition, "verify": verify, "ask": ask,
          "approval": approval, "action": action, "reply": reply, "resolve": resolve, "escalate": escalate}

@@ -77,7 +77,7 @@ class Reader:
     def read(self, text: str, requester_email: str | None = None, requester_name: str | None = None) -> Reading:
         text = text or ""
         language, supported = self._language(text)
-        pieces = [span.text for span in self.split(text, classify=self.understand)] if self.split else []
+        pieces = [span.text for span in self.split(text, classify=self._classify)] if self.split else []
         pieces = [piece for piece in pieces if piece.strip()] or [text]
         whole = extract(text).to_dict()
         requests = tuple(self._request(piece, whole, requester_email, requester_name) for piece in pieces)
@@ -92,6 +92,10 @@ class Reader:
         risks = tuple({"trigger": hit.trigger, "phrase": hit.phrase} for hit in (self.risks(text) if self.risks else ()))
         instruction = self.instruction(text) if self.instruction else None
         return Reading(language, supported, (), risks, instruction)
+
+    def _classify(self, text):
+        intent, confidence, unsure, _ = self.understand(text)
+        return intent, confidence, unsure
 
     def _language(self, text):
         if self.language is None:

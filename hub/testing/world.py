@@ -177,7 +177,8 @@ class World:
         """A Case from an existing Contact, created through the REST API (the org's Outbound
         Message then reaches the hub)."""
         session = self.vendor("salesforce")
-        found = session.get("query", params={"q": f"SELECT Id FROM Contact WHERE Email = '{contact_email}'"}).json()
+        quoted = contact_email.replace("\\", "\\\\").replace("'", "\\'")  # SOQL string escapes
+        found = session.get("query", params={"q": f"SELECT Id FROM Contact WHERE Email = '{quoted}'"}).json()
         answer = session.post("sobjects/Case", json={"Subject": subject, "Description": description, "Origin": "Email",
                                                      "ContactId": found["records"][0]["Id"]})
         return answer.json()["id"]
