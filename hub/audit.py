@@ -18,6 +18,7 @@ import atexit
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 import weakref
@@ -76,7 +77,7 @@ class AuditLog:
         self._committed: tuple[int, str] = (0, GENESIS)
         self._anchored_seq = 0
         self._anchoring: threading.Thread | None = None
-        atexit.register(_anchor_at_exit, weakref.ref(self))
+        _open_logs.add(self)
 
     @classmethod
     def from_settings(cls, settings, engine, env=None) -> "AuditLog":
@@ -282,10 +283,23 @@ def _forget_rolled_back(session, transaction):
         session.info.pop(APPENDED, None)
 
 
-def _anchor_at_exit(ref) -> None:
-    audit_log = ref()
-    if audit_log is not None:
+#: Every AuditLog of this process, so its last entries are checkpointed when the process leaves.
+_open_logs: "weakref.WeakSet[AuditLog]" = weakref.WeakSet()
+
+
+@atexit.register
+def _anchor_at_exit() -> None:
+    for audit_log in list(_open_logs):
         audit_log.anchor_own()
+
+
+def _after_fork_in_child() -> None:
+    # A forked worker inherits neither the parent's threads nor a lock one of them may hold.
+    for audit_log in list(_open_logs):
+        audit_log._lock, audit_log._anchoring = threading.Lock(), None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def export(engine, run_id=None):
