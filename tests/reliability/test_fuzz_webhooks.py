@@ -10,7 +10,8 @@ model needs), so nothing signed is acknowledged and then fails where only the lo
 A captured delivery replayed with any unsigned header changed must never be stored twice.
 
 The example budget is fixed and the search derandomised, so CI runs the same examples in
-bounded time; ``HUB_FUZZ_EXAMPLES`` raises the budget for a longer local run.
+bounded time; ``HUB_FUZZ_EXAMPLES`` raises the budget and ``HUB_FUZZ_RANDOM=1`` searches afresh,
+for a longer local run.
 """
 
 import base64
@@ -37,7 +38,9 @@ from hub.models import Connection, ConnectionStatus, InboundEvent, TicketPriorit
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+#: HUB_FUZZ_RANDOM=1 explores examples CI never runs (a fresh random search each time).
+DERANDOMIZE = not os.environ.get("HUB_FUZZ_RANDOM")
+FUZZ = settings(max_examples=EXAMPLES, derandomize=DERANDOMIZE, database=None, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 SECRETS = {"zendesk": "zendesk-signing-secret", "servicenow": "servicenow-signing-secret",
