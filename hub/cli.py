@@ -220,7 +220,7 @@ MAX_PROBLEMS_SHOWN = 20
 @config_option
 def verify(config_dir):
     """Check every entry's MAC, the chain and the anchor; exit 1 naming what was tampered with."""
-    problems = load_hub(config_dir).audit_log.verify()
+    problems = load_hub(config_dir, migrated=True).audit_log.verify()
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
         click.echo(f"hub: audit: {problem}", err=True)
     if len(problems) > MAX_PROBLEMS_SHOWN:
