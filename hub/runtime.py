@@ -7,7 +7,7 @@ holds global state.
 import os
 from functools import cached_property
 
-from . import audit
+from .audit import AuditLog
 from .config import ClientCredentials, config_dir, load_settings
 from .db import make_engine
 from .errors import ConfigError, ToolRefused
@@ -43,6 +43,11 @@ class Hub:
         from .agent.agent import Agent
 
         return Agent(self)
+
+    @cached_property
+    def audit_log(self):
+        """The keyed, anchored audit log (hub.audit)."""
+        return AuditLog.from_settings(self.settings, self.engine, self.env)
 
     @cached_property
     def box(self):
@@ -111,4 +116,4 @@ class Hub:
         return hook(call=call)
 
     def audit(self, kind, data, **kwargs):
-        return audit.append(self.engine, kind, data, **kwargs)
+        return self.audit_log.append(kind, data, **kwargs)
