@@ -11,7 +11,7 @@ import jsonschema
 
 from .connectors import NAME_PATTERN, Connector
 from .errors import PluginError
-from .tools import ACTION, ESCALATE, LOOKUP, Tool
+from .tools import ACTION, ESCALATE, LOOKUP, READ_BACK, Tool
 
 
 class Registry:
@@ -122,6 +122,8 @@ class Registry:
             },
             scopes=tuple(connector.escalate_scopes),
             permission="tool.escalate",
+            # The escalate hook's contract: the note carries the call's key, read before writing.
+            idempotency=READ_BACK,
         ))
 
     def tools_of(self, connector_name):
