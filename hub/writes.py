@@ -17,7 +17,7 @@ from typing import Any
 from .errors import WriteOutcomeUnknown
 
 
-def once(call, find: Callable[[], Any], write: Callable[[], Any]) -> tuple[Any, bool]:
+def once(session, find: Callable[[], Any], write: Callable[[], Any]) -> tuple[Any, bool]:
     """``(find()'s answer, True)`` when the vendor already holds what the write makes, else
     ``(write()'s answer, False)``.
 
@@ -25,7 +25,7 @@ def once(call, find: Callable[[], Any], write: Callable[[], Any]) -> tuple[Any, 
     to the session's attempt limit; then ``WriteOutcomeUnknown`` goes to the caller (a run
     waits and tries the step again, and the step starts by reading).
     """
-    policy = call.session.policy
+    policy = session.policy
     attempt = 0
     while True:
         attempt += 1

@@ -152,7 +152,7 @@ def escalate(call):
                           json={"group": args["group"], "note": args["note"], "key": key})
         return {"assigned_to": args["group"]}
 
-    return once(call, find, write)[0]
+    return once(call.session, find, write)[0]
 
 
 TOOLS = [
