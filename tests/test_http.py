@@ -8,7 +8,7 @@ import pytest
 from hub import connections
 from hub.connections import ConnectError
 from hub.db import session_scope
-from hub.errors import ReconnectNeeded, VendorUnavailable, WriteOutcomeUnknown
+from hub.errors import PluginError, ReconnectNeeded, VendorUnavailable, WriteOutcomeUnknown
 from hub.models import Connection, ConnectionStatus
 
 
@@ -176,3 +176,18 @@ def test_once_reads_the_vendor_before_sending_a_lost_write_again(toy):
     assert result == {"assigned_to": "Tier 2"}
     assert len(toy.toy_vendor.notes) == 1  # found by its key, not written twice
 
+
+def test_registering_an_action_that_does_not_say_how_it_stays_one_effect_is_refused():
+    from hub.connectors import Connector
+    from hub.registry import Registry
+    from hub.tools import Tool
+
+    registry = Registry()
+
+    class Acme(Connector):
+        name, title, scopes = "acme", "Acme", {"write": "Write"}
+
+    registry._add_connector(Acme(), "acme-plugin")
+    with pytest.raises(PluginError, match="acme.post_reply: an action must declare idempotency="):
+        registry._add_tool(Tool("acme.post_reply", "acme", "action", "Reply.", scopes=("write",), fn=print),
+                           "acme-plugin")
