@@ -1,0 +1,147 @@
+"""Order numbers as customers write them in English, German, French and Spanish.
+
+An order number is the digits alone ("#1001", "order no. 1001", "ORD-1001", "Bestell-Nr. 1001",
+"commande n° 1001", "pedido nº 1001" all give "1001"), which is what connectors look orders up
+by; 3 to 12 digits, leading zeros dropped. A wrong order number looks up someone else's order,
+so a number is read only where the text says it is an order's:
+
+- after an order word: order(s), ord (ORD-1001, ord1001), Bestellung(en), Bestellnummer,
+  Bestell-Nr., Auftrag, Auftragsnummer, commande(s), pedido(s), orden, optionally followed by a
+  number word (no., nr, number, Nummer, numéro, número, n°, nº, id, ref) and "is"/"ist"/"est"/
+  "es"/":" — "my order, number 1014" and "Bestellung mit der Nummer 1016" too (up to three words
+  between, none of them naming another kind of number: tracking, phone, customer, invoice …);
+- after a number word that names the order: "numéro de commande 1041", "número de pedido 1041",
+  "Nummer der Bestellung 1016";
+- "#1001" and a bare "n° 1041", unless a word just before says whose number it is (ticket,
+  case, Fall, caso, dossier, invoice, Rechnung, facture, factura, employee, room, parcel,
+  tracking, phone …);
+- lists after any of these: "orders 1001 and 1026", "#1101, #1102 & #1103", "Bestellungen
+  1062 und 1063", "commandes 1071 et 1074", "pedidos 1068 y 1070" — a later number only when
+  it has about as many digits as the first (order numbers are sequential; "order 1001 and 250
+  units" is not two orders).
+A number followed by a currency, a unit ("250 units", "300 Stück", "150 pièces", "200
+unidades"), a decimal part or a date separator is never an order number. Years, postcodes,
+phone numbers, ServiceNow and Salesforce case numbers and tracking numbers carry no order word,
+so they are not read.
+
+`answer_order_numbers(text)` reads a short reply to "what is your order number?": there a bare
+number ("it's 1016", "1016", "c'est la 1041") is the answer, unless it is a year, a price, a
+date, a postcode before a town ("75001 Paris"), part of a phone number or a ticket's number.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .folding import fold
+
+_KEYWORD = (
+    r"bestellnummern|bestellnummer|bestell-?nr|bestell-?nummer|bestellungen|bestellung"
+    r"|auftragsnummer|auftrags-?nr|auftrage|auftrag"
+    r"|orders|order|ord|commandes|commande|pedidos|pedido|ordenes|orden"
+)
+_NUMBER_WORD = r"(?:number|nummer|numero|num|nr|no|n\.?°|id|ref|reference|referencia)\.?(?![a-z])"
+_COPULA = r"(?:(?:is|ist|lautet|lauten|est|es|sont|son|was|war|are|sind):?\s*)?"
+_NUMBER = r"(?<![\d.,$€£])\d{3,12}(?!\d)"
+_SEPARATOR = r"\s*(?:,|&|/|\+|and|und|et|y|e|or|oder|ou|o|sowie|plus)\s*(?:\#\s?|n°\s?|no\.?\s?|nr\.?\s?)?"
+_LIST = rf"\(?\s*\#?\s*(?P<list>{_NUMBER}(?:{_SEPARATOR}{_NUMBER})*)"
+# Words that say a number belongs to something else: a ticket, a case, a parcel, a phone …
+_OTHER_NUMBER = (
+    r"tickets?|case|cases|fall|falle|caso|casos|incident|incidents|incidencia|request|req|invoices?"
+    r"|rechnung|rechnungs|rechnungsnummer|facture|factures|factura|facturas|employee|emp|mitarbeiter"
+    r"|issue|bug|pr|room|zimmer|chambre|habitacion|apt|apartment|appartement|suite|dossier"
+    r"|expediente|client|customer|kunde|kunden|kundennummer|cliente|tracking|suivi|seguimiento"
+    r"|sendung|sendungsnummer|colis|paket|parcel|package|paquete|article|artikel|articulo|item|sku"
+    r"|model|modele|modelo|serie|serial|lot|tel|telephone|phone|telefon|telefono|fax|rue|calle"
+    r"|street|strasse|siret|tva|vat|iban|contract|vertrag|contrat|contrato|account|konto|compte|cuenta"
+    r"|reclamation|reclamacion|retoure|return|rma|gutschein|voucher|coupon|bon|cupon|code"
+)
+_NOT_AFTER = re.compile(
+    r"""\s*(?:
+        [.,]\d | [/\-]\d | : \d                              # 1001.50, 12/03, 10:30
+        | [€$£¥₹] | (?:eur|usd|gbp|chf|euros?|dollars?|dolares|pounds?|pavos|bucks)\b
+        | x\b | (?:units?|pieces?|pcs|pc|stuck|stk|pieces|unites|unidades|uds|items?|artikel|articles?
+                   |articulos|paires?|pairs?|paar|pares|kg|g|ml|cl|l|cm|mm|km|%)\b
+        | (?:st|nd|rd|th)\b
+    )""",
+    re.VERBOSE,
+)
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern:
+    gap_word = rf"(?!(?:{_OTHER_NUMBER})\b)[a-z'’]{{1,12}}"
+    return re.compile(
+        rf"""
+        (?:
+          \b(?:{_KEYWORD})(?![a-z])[\s:=\#\-_.,]*(?:{_NUMBER_WORD}[\s:=\#.]*)?{_COPULA}
+        | \b(?:{_KEYWORD})(?![a-z])(?:[\s,]+{gap_word}){{1,3}}[\s,]+{_NUMBER_WORD}[\s:\#.]*{_COPULA}
+        | \b{_NUMBER_WORD}\s*(?:de|of|der|del|d'|d’)\s*(?:(?:the|la|ma|mi|su|meiner|ihrer|votre|vuestro)\s+)?
+            (?:{_KEYWORD})(?![a-z])[\s:\#.]*{_COPULA}
+        | (?P<bare>(?<![\w&/\#])\#\s?|(?<![\w])n\.?°\s?)
+        )
+        {_LIST}
+        """,
+        re.VERBOSE,
+    )
+
+
+_OTHER_BEFORE = re.compile(rf"\b(?:{_OTHER_NUMBER})\b(?:\s+(?:[a-z]+))?\s*[:.]?\s*$")
+
+
+def order_numbers(text: str) -> tuple[str, ...]:
+    """The order numbers in `text` (module docstring), in order of appearance, without repeats."""
+    folded = fold(text)
+    return tuple(dict.fromkeys(number for _, number in find_order_numbers(folded)))
+
+
+def find_order_numbers(folded: str) -> list[tuple[int, str]]:
+    """(position, digits) of each order number in text already folded by `folding.fold`."""
+    found = []
+    for m in _pattern().finditer(folded):
+        if m.group("bare") is not None and _OTHER_BEFORE.search(folded[max(0, m.start() - 40) : m.start()]):
+            continue  # "ticket #10452", "facture n° 7781"
+        first_length = None
+        for number in re.finditer(r"\d+", m.group("list")):
+            start = m.start("list") + number.start()
+            end = m.start("list") + number.end()
+            if _NOT_AFTER.match(folded, end):
+                break
+            digits = number.group(0)
+            if first_length is None:
+                first_length = len(digits)
+            elif abs(len(digits) - first_length) > 1:
+                break
+            found.append((start, digits.lstrip("0") or "0"))
+    return found
+
+
+_BARE = re.compile(r"(?<![\w.,/#$€£¥+\-])\d{3,12}(?![\w/\-]|[.,]\d)")
+_AFTER_PREPOSITION = re.compile(r"\b(?:in|from|since|im|seit|von|vom|en|depuis|desde|del|year|jahr|annee|ano)\s*$")
+_ANSWER_MAX_CHARS = 160
+
+
+def answer_order_numbers(text: str) -> tuple[str, ...]:
+    """Order numbers in a short reply to "what is your order number?" (module docstring)."""
+    written = order_numbers(text)
+    if written or len(text.strip()) > _ANSWER_MAX_CHARS:
+        return written
+    folded = fold(text)
+    candidates = []
+    for m in _BARE.finditer(folded):
+        before, after = folded[max(0, m.start() - 40) : m.start()], folded[m.end() :]
+        if _NOT_AFTER.match(after) or _OTHER_BEFORE.search(before) or _AFTER_PREPOSITION.search(before):
+            continue
+        if re.match(r"[\s\-.]?\d", after) or re.search(r"\d[\s\-.]?$", before):
+            continue  # one group of a phone number: 0161 496 0000
+        if _is_postcode(text, m.group(0)):
+            continue  # 75001 Paris, 8001 Zürich
+        candidates.append(m.group(0))
+    if not candidates or max(map(len, candidates)) - min(map(len, candidates)) > 1:
+        return ()
+    return tuple(dict.fromkeys(c.lstrip("0") or "0" for c in candidates))
+
+
+def _is_postcode(text: str, digits: str) -> bool:
+    return bool(re.search(rf"(?<!\d){digits}\s+[A-ZÀ-Ý][a-zà-ÿ]", text))
