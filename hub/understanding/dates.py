@@ -3,7 +3,7 @@
 Conventions:
 - numeric dates with slashes or dots are read day first (03/04/2026 is 3 April) unless
   `day_first=False` or only the other reading is valid (04/13/2026); "am 3.4." (German, no
-  year) only after a preposition (am, vom, seit, bis, ab, zum, den), so version numbers and
+  year) only after a preposition or article (am, vom, seit, bis, ab, zum, den, dem), so version numbers and
   prices are not read as dates;
 - day and month names: "March 3rd", "3rd of March 2025", "3. März", "le 1er mars", "3 de marzo
   de 2026", with abbreviations ("Sept.", "Okt", "févr.", "dic."); without a year, the year of
@@ -108,7 +108,7 @@ def _patterns() -> re.Pattern:
         rf"""
         \b(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})\b
         | (?<![\d.,/])(?P<a>\d{{1,2}})[/.](?P<b>\d{{1,2}})[/.](?P<y>\d{{4}}|\d{{2}})(?![\d.,/]\d)
-        | \b(?:am|vom|seit|bis|ab|zum|den)\s+(?P<ga>\d{{1,2}})\.(?P<gb>\d{{1,2}})\.(?!\d)
+        | \b(?:am|vom|seit|bis|ab|zum|den|dem)\s+(?P<ga>\d{{1,2}})\.(?P<gb>\d{{1,2}})\.(?!\d)
         | \b(?P<m1>{month})\.?\s+(?P<d1>{day})(?:st|nd|rd|th)?\b(?![.,]\d|:){year.format("y1")}
         | (?<![\d.,])(?P<d2>{day}){ordinal}\s*(?:of\s+|de\s+)?(?P<m2>{month})\b\.?{year.format("y2")}
         | \b(?P<rel>{relative})\b

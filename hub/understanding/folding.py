@@ -8,7 +8,7 @@ text so a matched phrase can be quoted as the customer wrote it.
 
 Per character: compatibility decomposition (fullwidth "１" → "1", "ᵉʳ" → "er", no-break and
 narrow no-break spaces → space), accents dropped ("é" → "e"), lower-cased; the ordinal
-indicators º and ª become "°" so "nº" and "n°" read alike; format characters (zero-width
+indicators º and ª become "°" so "nº" and "n°" read alike; "ß" becomes "ss"; format characters (zero-width
 spaces and joiners, Unicode Cf) are dropped.
 """
 
@@ -23,6 +23,8 @@ from functools import lru_cache
 def _fold_char(char: str) -> str:
     if char in "ºª":
         return "°"
+    if char in "ßẞ":
+        return "ss"
     category = unicodedata.category(char)
     if category == "Cf":
         return ""

@@ -269,10 +269,10 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
         marker = None
         if _is_keep(token):
             marker = "in" if i - negated_at <= 3 else "out"
-        elif _is_include(token) and not (token == "back" and _after_amount(tokens, i)):
+        elif _is_include(token) and not (token in {"back", "zuruck", "vuelta"} and _after_amount(tokens, i)):
             marker = "out" if i - negated_at <= 3 else "in"
-        elif token in _NEUTRAL:
-            marker = "aside"
+        elif token in _NEUTRAL and i - negated_at > 3 and not _negation_follows(tokens, i):
+            marker = "aside"  # "no me quedan bien" and "passen nicht" are no verdict of "fine"
         if marker:
             reading.saw_action |= marker != "aside"
             for mention in floating + open_mentions:
@@ -285,15 +285,17 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
             continue
         except_length = _except_at(tokens, i)
         if except_length:
-            polarity, clause_decided = "out", True
+            # "return all except the caps" sets the caps aside; "keep all except the caps" returns them.
+            polarity, clause_decided = ("in" if polarity == "out" else "out"), True
             i += except_length
             continue
         mention = _mention_at(tokens, i, title_words, skus)
         if mention is None:
             i += 1
             continue
-        if 0 < mention.start - negated_at <= 2 or (mention.start > 0 and tokens[mention.start - 1] in _NEGATION):
-            mention.polarity = "out"
+        if (0 < mention.start - negated_at <= 2 or (mention.start > 0 and tokens[mention.start - 1] in _NEGATION)
+                or _negation_closes(tokens, mention.end)):
+            mention.polarity = "out"  # "not the jacket", "los guantes no", "die Handschuhe nicht"
         elif clause_decided:
             mention.polarity = polarity
         else:
@@ -308,6 +310,16 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
             if mention.polarity is None:
                 mention.polarity = "in"
     return reading
+
+
+def _negation_follows(tokens: list[str], i: int) -> bool:
+    return i + 1 < len(tokens) and (tokens[i + 1] in _NEGATION or tokens[i + 1].endswith("n't"))
+
+
+def _negation_closes(tokens: list[str], end: int) -> bool:
+    """A negation standing alone after an item, at the end of its clause: "…, los guantes no"."""
+    return (end < len(tokens) and tokens[end] in {"no", "nicht", "pas", "not"}
+            and (end + 1 == len(tokens) or tokens[end + 1] in _STRONG_BOUNDARY or tokens[end + 1] in _SOFT_BOUNDARY))
 
 
 def _after_amount(tokens: list[str], i: int) -> bool:
@@ -496,7 +508,7 @@ def items_asked(text, line_items: Iterable[Mapping], language: str | None = None
     included: dict[str, int] = {}
     excluded: dict[str, str] = {}  # line id -> the phrase that excluded it
     unresolved: list[str] = []
-    whole = rest = False
+    whole = rest = keep_rest = False
     for mention in reading.mentions:
         if mention.polarity not in ("in", "out"):
             continue
@@ -504,6 +516,8 @@ def items_asked(text, line_items: Iterable[Mapping], language: str | None = None
             if mention.polarity == "in":
                 whole |= mention.whole == "order"
                 rest |= mention.whole == "rest"
+            else:
+                keep_rest = True  # "keep the rest", "ich behalte alles bis auf …"
             continue
         chosen, problem = _resolve(mention, lines)
         if problem:
@@ -514,6 +528,10 @@ def items_asked(text, line_items: Iterable[Mapping], language: str | None = None
                 included[line.id] = max(included.get(line.id, 0), quantity)
             else:
                 excluded.setdefault(line.id, quote(mention))
+    if keep_rest:
+        for line in lines:
+            if line.id not in included:
+                excluded.setdefault(line.id, "the rest")
     for line_id in sorted(set(included) & set(excluded), key=list(included).index):
         unresolved.append(f"{excluded[line_id]} (asked for and kept)")
         del included[line_id]

@@ -12,6 +12,8 @@ so a number is read only where the text says it is an order's:
   between, none of them naming another kind of number: tracking, phone, customer, invoice …);
 - after a number word that names the order: "numéro de commande 1041", "número de pedido 1041",
   "Nummer der Bestellung 1016";
+- a bare "Nr. 1060", "no. 1060", "number 1060" when an order word stands earlier in the
+  sentence ("meine Bestellung vom 3. März (Nr. 1060)") with no other kind of number between;
 - "#1001" and a bare "n° 1041", unless a word just before says whose number it is (ticket,
   case, Fall, caso, dossier, invoice, Rechnung, facture, factura, employee, room, parcel,
   tracking, phone …);
@@ -43,7 +45,7 @@ _KEYWORD = (
 )
 _NUMBER_WORD = r"(?:number|nummer|numero|num|nr|no|n\.?°|id|ref|reference|referencia)\.?(?![a-z])"
 _COPULA = r"(?:(?:is|ist|lautet|lauten|est|es|sont|son|was|war|are|sind):?\s*)?"
-_NUMBER = r"(?<![\d.,$€£])\d{3,12}(?!\d)"
+_NUMBER = r"(?<![\d,$€£])(?<!\d\.)\d{3,12}(?!\d)"
 _SEPARATOR = r"\s*(?:,|&|/|\+|and|und|et|y|e|or|oder|ou|o|sowie|plus)\s*(?:\#\s?|n°\s?|no\.?\s?|nr\.?\s?)?"
 _LIST = rf"\(?\s*\#?\s*(?P<list>{_NUMBER}(?:{_SEPARATOR}{_NUMBER})*)"
 # Words that say a number belongs to something else: a ticket, a case, a parcel, a phone …
@@ -80,6 +82,7 @@ def _pattern() -> re.Pattern:
         | \b{_NUMBER_WORD}\s*(?:de|of|der|del|d'|d’)\s*(?:(?:the|la|ma|mi|su|meiner|ihrer|votre|vuestro)\s+)?
             (?:{_KEYWORD})(?![a-z])[\s:\#.]*{_COPULA}
         | (?P<bare>(?<![\w&/\#])\#\s?|(?<![\w])n\.?°\s?)
+        | (?P<later>\b(?:nr|no|number|nummer|numero|num)\.?(?![a-z])[\s:\#]*)
         )
         {_LIST}
         """,
@@ -87,6 +90,8 @@ def _pattern() -> re.Pattern:
     )
 
 
+# An order word earlier in the sentence, and no word naming another kind of number after it.
+_ORDER_EARLIER = re.compile(rf"\b(?:{_KEYWORD})(?![a-z])(?:(?!\b(?:{_OTHER_NUMBER})\b)[^!?\n])*$")
 _OTHER_BEFORE = re.compile(rf"\b(?:{_OTHER_NUMBER})\b(?:\s+(?:[a-z]+))?\s*[:.]?\s*$")
 
 
@@ -102,6 +107,8 @@ def find_order_numbers(folded: str) -> list[tuple[int, str]]:
     for m in _pattern().finditer(folded):
         if m.group("bare") is not None and _OTHER_BEFORE.search(folded[max(0, m.start() - 40) : m.start()]):
             continue  # "ticket #10452", "facture n° 7781"
+        if m.group("later") is not None and not _ORDER_EARLIER.search(folded[max(0, m.start() - 60) : m.start()]):
+            continue  # a bare "Nr. 1060" counts only in "meine Bestellung vom 3. März (Nr. 1060)"
         first_length = None
         for number in re.finditer(r"\d+", m.group("list")):
             start = m.start("list") + number.start()
