@@ -41,7 +41,12 @@ from .folding import fold
 _KEYWORD = (
     r"bestellnummern|bestellnummer|bestell-?nr|bestell-?nummer|bestellungen|bestellung"
     r"|auftragsnummer|auftrags-?nr|auftrage|auftrag"
-    r"|orders|order|ord|commandes|commande|pedidos|pedido|ordenes|orden"
+    r"|orders|order|ord|commandes|commande|pedidos|pedido|ordenes|orden|ordine|ordini|encomenda"
+)
+_VERB_CUE = (
+    r"where'?s|wheres|where\s+is|where|status\s+of|status\s+for|status|update\s+on|cancel\w*|refund\w*|return\w*"
+    r"|track\w*|wo\s+ist|wo\s+bleibt|wo\s+wurde|stornier\w*|storno|erstatt\w*|ou\s+est|ou\s+en\s+est|annul\w*"
+    r"|rembours\w*|donde\s+esta|reembols\w*|devolv\w*|devuelv\w*|anul\w*"
 )
 _NUMBER_WORD = r"(?:number|nummer|numero|num|nr|no|n\.?°|id|ref|reference|referencia)\.?(?![a-z])"
 _COPULA = r"(?:(?:is|ist|lautet|lauten|est|es|sont|son|was|war|are|sind):?\s*)?"
@@ -52,20 +57,24 @@ _LIST = rf"\(?\s*\#?\s*(?P<list>{_NUMBER}(?:{_SEPARATOR}{_NUMBER})*)"
 _OTHER_NUMBER = (
     r"tickets?|case|cases|fall|falle|caso|casos|incident|incidents|incidencia|request|req|invoices?"
     r"|rechnung|rechnungs|rechnungsnummer|facture|factures|factura|facturas|employee|emp|mitarbeiter"
-    r"|issue|bug|pr|room|zimmer|chambre|habitacion|apt|apartment|appartement|suite|dossier"
+    r"|issue|bug|pr|room|zimmer|chambre|habitacion|apt|apartment|appartement|dossier"
     r"|expediente|client|customer|kunde|kunden|kundennummer|cliente|tracking|suivi|seguimiento"
     r"|sendung|sendungsnummer|colis|paket|parcel|package|paquete|article|artikel|articulo|item|sku"
     r"|model|modele|modelo|serie|serial|lot|tel|telephone|phone|telefon|telefono|fax|rue|calle"
     r"|street|strasse|siret|tva|vat|iban|contract|vertrag|contrat|contrato|account|konto|compte|cuenta"
     r"|reclamation|reclamacion|retoure|return|rma|gutschein|voucher|coupon|bon|cupon|code"
+    r"|call|ring|mobile|handy|anrufen|appeler|portable|llamar|movil|whatsapp|postcode|zip|plz|cp"
 )
 _NOT_AFTER = re.compile(
     r"""\s*(?:
         [.,]\d | [/\-]\d | : \d                              # 1001.50, 12/03, 10:30
         | [€$£¥₹] | (?:eur|usd|gbp|chf|euros?|dollars?|dolares|pounds?|pavos|bucks)\b
-        | x\b | (?:units?|pieces?|pcs|pc|stuck|stk|pieces|unites|unidades|uds|items?|artikel|articles?
+        | x\b | (?:gb|go|mb|mo|tb|kb|ghz|mhz|mah|inch|inches|zoll|pulgadas|pouces|watt|volt|hz|px|dpi|units?|pieces?|pcs|pc|stuck|stk|pieces|unites|unidades|uds|items?|artikel|articles?
                    |articulos|paires?|pairs?|paar|pares|kg|g|ml|cl|l|cm|mm|km|%)\b
         | (?:st|nd|rd|th)\b
+        | (?:people|persons?|personen|personnes|personas|times|fois|veces|mal|reviews|points|punkte|miles
+           |meilen|km|words|pages|seiten|calories|followers|members|users|employees|mitarbeiter|employes
+           |empleados|stores|shops|customers|kunden|clients|clientes|orders|bestellungen|commandes|pedidos)\b
     )""",
     re.VERBOSE,
 )
@@ -91,29 +100,106 @@ def _pattern() -> re.Pattern:
 
 
 # An order word earlier in the sentence, and no word naming another kind of number after it.
-_ORDER_EARLIER = re.compile(rf"\b(?:{_KEYWORD})(?![a-z])(?:(?!\b(?:{_OTHER_NUMBER})\b)[^!?\n])*$")
+_ORDER_EARLIER = re.compile(rf"\b(?:{_KEYWORD}|{_VERB_CUE})(?![a-z])(?:(?!\b(?:{_OTHER_NUMBER})\b).)*$", re.DOTALL)
+_VERB_BEFORE = re.compile(r"\b(?:to|will|i'll|we'll|can|could|would|please|want|wanna|i|we|you|they|let's|lets)\s+$")
+_FUNCTION_WORDS = (
+    "and|or|but|before|after|please|pls|plz|asap|is|was|has|hasn't|had|to|for|from|yet|already|still|because"
+    "|which|that|it|i|i'm|i've|we|you|they|thanks|thank|the|a|on|in|at|with|without|again|too|also|now|today"
+)
+_NOUN_AFTER = re.compile(rf"\s+(?!(?:{_FUNCTION_WORDS})\b)[a-z]")
 _OTHER_BEFORE = re.compile(rf"\b(?:{_OTHER_NUMBER})\b(?:\s+(?:[a-z]+))?\s*[:.]?\s*$")
+
+
+# Words customers put right before a bare order number: "where is 1014?", "cancel 1002",
+# "the bottle on 1037", "refund for 1014", "wo ist 1016", "où est 1041", "dónde está 1041".
+_FILLER = r"(?:(?:the|my|also|too|please|just|only|die|der|das|meine|mein|meiner|bitte|auch|nur|ma|mon|la|le|aussi|svp|mi|el|tambien|solo)\s+){0,2}"
+_CUE = re.compile(
+    rf"""\b(?:
+        (?P<verb>{_VERB_CUE})
+      | (?P<preposition>about|regarding|re:?|for|on|from|zu|von|fur|bei|aus|pour|sur|para|sobre|when|has|did)
+      | (?P<noun>parcel|package|shipment|delivery|paket|lieferung|colis|livraison|paquete|envio)
+      | (?P<article>die|la|el|del|de\s+la)
+    )\s+{_FILLER}$""",
+    re.VERBOSE,
+)
+# … or right after it: "bitte 1041 stornieren", "el 1002 quiero anularlo", "wo wurde 1016 zugestellt".
+_CUE_AFTER = re.compile(
+    r"\s+(?:[a-z]+\s+)?(?:stornier\w*|storno|zuruck\w*|erstatt\w*|zugestellt|geliefert|versandt|verschickt"
+    r"|angekommen|annul\w*|rembours\w*|livree?s?|anul\w*|cancel\w*|reembols\w*|devolv\w*|entregad\w*|llego"
+    r"|shipped|arrived|delivered|arrives)\b"
+)
+# … or standing alone between sentences of a ticket that speaks of an order: "Où est ma commande ?? 1016."
+_LONE = re.compile(r"(?:^|[.!?]\s*|\n)\s*\#?\s?(\d{4,10})\s*(?:[.!?]|$)", re.MULTILINE)
+_BARE_NUMBER = re.compile(r"(?<![\w.,/#$€£¥+\-])\d{4,10}(?![\w/\-]|[.,]\d)")
+_NUMBER_LINE = re.compile(
+    r"\A\s*(?:\#\s?)?(?P<list>\d{4,10}(?:\s*(?:,|&|and|und|et|y)\s*(?:\#\s?)?\d{4,10})*)\s*[?!.]*\s*(?:\n|\Z)"
+)
+_SPEAKS_OF_ORDERS = re.compile(rf"\b(?:{_KEYWORD}|{_VERB_CUE})(?![a-z])")
 
 
 def order_numbers(text: str) -> tuple[str, ...]:
     """The order numbers in `text` (module docstring), in order of appearance, without repeats."""
     folded = fold(text)
-    return tuple(dict.fromkeys(number for _, number in find_order_numbers(folded)))
+    return tuple(dict.fromkeys(number for _, number in find_order_numbers(folded, text)))
 
 
-def find_order_numbers(folded: str) -> list[tuple[int, str]]:
-    """(position, digits) of each order number in text already folded by `folding.fold`."""
+def find_order_numbers(folded: str, original: str | None = None) -> list[tuple[int, str]]:
+    """(position, digits) of each order number in text already folded by `folding.fold`.
+
+    `original` (the text before folding) lets a postcode be told by the capital of its town.
+    """
+    found = _written_with_order_words(folded) + _bare(folded, original or folded)
+    return sorted(set(found))
+
+
+def _bare(folded: str, original: str) -> list[tuple[int, str]]:
+    """Bare numbers where a customer puts an order number: by a cue word, alone, or as the subject line."""
+    found = []
+    line = _NUMBER_LINE.match(folded)
+    if line:  # the ticket's subject is just "1014" or "1012 and 1037"
+        found += [(line.start("list") + n.start(), n.group(0).lstrip("0") or "0")
+                  for n in re.finditer(r"\d+", line.group("list"))]
+    lone = {m.start(1) for m in _LONE.finditer(folded)} if _SPEAKS_OF_ORDERS.search(folded) else set()
+    for m in _BARE_NUMBER.finditer(folded):
+        if _NOT_AFTER.match(folded, m.end()) or _phone_group(folded, m.start(), m.end()):
+            continue
+        cue = _CUE.search(folded, max(0, m.start() - 40), m.start())
+        strong = cue is not None and (cue.group("verb") or cue.group("noun"))
+        if not (cue or _CUE_AFTER.match(folded, m.end()) or m.start() in lone):
+            continue
+        digits = m.group(0)
+        if not strong and len(digits) == 4 and 1950 <= int(digits) <= 2049:
+            continue  # "from 2019", "en el 2025", "for 2025": a year
+        # Folding changes the length of a few characters only (ß → ss, zero-width dropped), so the
+        # number sits near the same place in the original, where the case of the next word shows.
+        slack = abs(len(original) - len(folded)) + 2
+        if _is_postcode(original[max(0, m.start() - slack) : m.end() + slack + 40], digits):
+            continue
+        found.append((m.start(), digits.lstrip("0") or "0"))
+    return found
+
+
+def _phone_group(folded: str, start: int, end: int) -> bool:
+    """One group of a phone number or of some other spaced-out code: 0161 496 0000."""
+    return bool(re.match(r"[ \-.]\d", folded[end : end + 2]) or re.search(r"\d[ \-.]$", folded[max(0, start - 2) : start]))
+
+
+def _written_with_order_words(folded: str) -> list[tuple[int, str]]:
     found = []
     for m in _pattern().finditer(folded):
         if m.group("bare") is not None and _OTHER_BEFORE.search(folded[max(0, m.start() - 40) : m.start()]):
             continue  # "ticket #10452", "facture n° 7781"
-        if m.group("later") is not None and not _ORDER_EARLIER.search(folded[max(0, m.start() - 60) : m.start()]):
+        if m.group("later") is not None and not _ORDER_EARLIER.search(folded[max(0, m.start() - 80) : m.start()]):
             continue  # a bare "Nr. 1060" counts only in "meine Bestellung vom 3. März (Nr. 1060)"
+        if (_VERB_BEFORE.search(folded, max(0, m.start() - 12), m.start())
+                and re.fullmatch(r"order\s+", folded[m.start() : m.start("list")])
+                and _NOUN_AFTER.match(folded, m.end("list"))):
+            continue  # "I'd like to order 200 mugs": the verb and a quantity, not "add it to order 1001"
         first_length = None
         for number in re.finditer(r"\d+", m.group("list")):
             start = m.start("list") + number.start()
             end = m.start("list") + number.end()
-            if _NOT_AFTER.match(folded, end):
+            if _NOT_AFTER.match(folded, end) or _phone_group(folded, start, end):
                 break
             digits = number.group(0)
             if first_length is None:
@@ -150,5 +236,14 @@ def answer_order_numbers(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.lstrip("0") or "0" for c in candidates))
 
 
+# Capitalised words that start a sentence rather than name a town after a postcode.
+_NOT_A_TOWN = {"please", "thanks", "thank", "thx", "cheers", "danke", "bitte", "merci", "gracias", "it", "and",
+               "is", "was", "has", "the", "ist", "und", "est", "et", "es", "y", "por", "s'il"}
+
+
 def _is_postcode(text: str, digits: str) -> bool:
-    return bool(re.search(rf"(?<!\d){digits}\s+[A-ZÀ-Ý][a-zà-ÿ]", text))
+    """Whether `digits` stands before a town's name, as postcodes do: "75001 Paris", "8001 Zürich"."""
+    for m in re.finditer(rf"(?<!\d){digits}[ \u00a0]+([A-ZÀ-Ý][a-zà-ÿ'’\-]+)", text):
+        if m.group(1).lower() not in _NOT_A_TOWN:
+            return True
+    return False
