@@ -164,10 +164,16 @@ _INCLUDE_PREFIX = ("return", "refund", "reimburs", "exchang", "swap", "replac", 
                    "erstatt", "ruckerstatt", "umtausch", "tausch", "storn", "gutschr", "rucksend", "renvo",
                    "rembours", "echang", "annul", "restitu", "devolv", "devuelv", "devoluc", "reembols",
                    "regres", "cambi", "anul")
+# "your returns policy", "a return label": a noun, not a request to return anything.
+_NOT_AN_ACTION_AFTER = {"policy", "policies", "label", "labels", "window", "period", "address", "form", "process",
+                        "status", "shipping", "fee", "fees"}
 _KEEP_EXACT = {"keep", "keeping", "kept", "behielt", "garde", "garder", "gardes", "gardons", "gardez", "garderai",
                "garderais", "gardee", "gardees", "quedo", "quedarme", "quedare", "quedamos", "quedar", "quedaria",
                "quedarnos"}
 _KEEP_PREFIX = ("behalt", "conserv")
+# "… and still send the jackets", "go ahead with the boots": those stay on the order.
+_KEEP_PHRASES = (("still", "send"), ("still", "ship"), ("still", "deliver"), ("go", "ahead", "with"),
+                 ("trotzdem", "schicken"), ("trotzdem", "liefern"), ("quand", "meme"), ("igual", "envien"))
 _EXCEPT_WORDS = {"except", "excepting", "excluding", "ausser", "ausgenommen", "ohne", "sauf", "excepte", "hormis",
                  "sans", "excepto", "menos", "salvo", "sin"}
 _EXCEPT_PHRASES = (("apart", "from"), ("other", "than"), ("bis", "auf"), ("a", "part"), ("aparte", "de"),
@@ -267,14 +273,22 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
             i += 1
             continue
         marker = None
-        if _is_keep(token):
+        keep_phrase = next((p for p in _KEEP_PHRASES if tuple(tokens[i : i + len(p)]) == p), None)
+        if keep_phrase:
+            marker = "out"
+            i += len(keep_phrase) - 1
+        elif _is_keep(token):
             marker = "in" if i - negated_at <= 3 else "out"
-        elif _is_include(token) and not (token in {"back", "zuruck", "vuelta"} and _after_amount(tokens, i)):
+        elif (_is_include(token) and not (token in {"back", "zuruck", "vuelta"} and _after_amount(tokens, i))
+              and not (i + 1 < len(tokens) and tokens[i + 1] in _NOT_AN_ACTION_AFTER)):
             marker = "out" if i - negated_at <= 3 else "in"
         elif token in _NEUTRAL and i - negated_at > 3 and not _negation_follows(tokens, i):
             marker = "aside"  # "no me quedan bien" and "passen nicht" are no verdict of "fine"
         if marker:
             reading.saw_action |= marker != "aside"
+            if marker != "aside" and _order_as_object(tokens, i, bool(floating or open_mentions)):
+                # "cancel 1002", "refund order 1012 in full", "Bestellung 1001 stornieren": the whole order
+                reading.mentions.append(_Mention(i, i + 1, whole="order", polarity=marker))
             for mention in floating + open_mentions:
                 mention.polarity = marker
             floating, open_mentions = [], []
@@ -293,7 +307,7 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
         if mention is None:
             i += 1
             continue
-        if (0 < mention.start - negated_at <= 2 or (mention.start > 0 and tokens[mention.start - 1] in _NEGATION)
+        if (mention.start - negated_at == 1 or (mention.start > 0 and tokens[mention.start - 1] in _NEGATION)
                 or _negation_closes(tokens, mention.end)):
             mention.polarity = "out"  # "not the jacket", "los guantes no", "die Handschuhe nicht"
         elif clause_decided:
@@ -310,6 +324,32 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
             if mention.polarity is None:
                 mention.polarity = "in"
     return reading
+
+
+_ORDER_WORDS = {"order", "orders", "bestellung", "bestellungen", "auftrag", "commande", "commandes", "pedido", "pedidos",
+                "orden"}
+_OBJECT_FILLER = _DETERMINERS | {"for", "of", "von", "fur", "de", "del", "du", "bitte", "please", "whole", "entire",
+                                 "complete", "full", "ganze", "komplette", "toute", "entiere", "todo", "completo", "your"}
+
+
+def _order_as_object(tokens: list[str], i: int, items_before: bool) -> bool:
+    """Whether the action word at `i` acts on an order itself: "cancel 1002", "refund my order"."""
+    def names_order(token: str) -> bool:
+        return token in _ORDER_WORDS or (token.isdigit() and len(token) >= 3)
+
+    j = i + 1
+    while j < len(tokens) and tokens[j] in _OBJECT_FILLER and j - i <= 3:
+        j += 1
+    if j < len(tokens) and names_order(tokens[j]):
+        return True
+    if items_before:  # "die Flasche aus Bestellung 1002 zurückgeben" is about the bottle
+        return False
+    j = i - 1
+    while j >= 0 and (tokens[j] in _OBJECT_FILLER or (tokens[j].isdigit() and len(tokens[j]) >= 3)) and i - j <= 3:
+        if names_order(tokens[j]):
+            return True
+        j -= 1
+    return j >= 0 and tokens[j] in _ORDER_WORDS
 
 
 def _negation_follows(tokens: list[str], i: int) -> bool:
