@@ -243,6 +243,7 @@ class _Mention:
 class _Reading:
     mentions: list[_Mention] = field(default_factory=list)
     saw_action: bool = False
+    saw_include: bool = False
 
 
 def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
@@ -252,12 +253,28 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
     polarity: str | None = None
     clause_decided = False  # an action word already stood in this clause
     open_mentions: list[_Mention] = []  # named in this clause before any action word
-    floating: list[_Mention] = []  # named with no action yet, waiting for one in this sentence
+    floating: list[_Mention] = []  # named in earlier clauses of this sentence with no action yet
+    # Floating items an action word may take, unless it has an object of its own: in "one of the
+    # two caps, I'll keep the tee" the caps are not kept; in "die Jacken, die Flasche behalte ich" both are.
+    offered: list[_Mention] = []
+    offered_to: str | None = None
+    object_seen = False
     negated_at = -10
+
+    def settle_offer():
+        nonlocal offered, offered_to
+        if offered and not object_seen:
+            for m in offered:
+                m.polarity = offered_to
+        elif offered:
+            floating.extend(offered)
+        offered, offered_to = [], None
+
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if token in _STRONG_BOUNDARY or token in _SOFT_BOUNDARY:
+            settle_offer()
             for mention in open_mentions:
                 if mention.tentative is not None:
                     mention.polarity = mention.tentative
@@ -285,12 +302,15 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
         elif token in _NEUTRAL and i - negated_at > 3 and not _negation_follows(tokens, i):
             marker = "aside"  # "no me quedan bien" and "passen nicht" are no verdict of "fine"
         if marker:
+            settle_offer()
             reading.saw_action |= marker != "aside"
+            reading.saw_include |= marker == "in"
             if marker != "aside" and _order_as_object(tokens, i, bool(floating or open_mentions)):
                 # "cancel 1002", "refund order 1012 in full", "Bestellung 1001 stornieren": the whole order
                 reading.mentions.append(_Mention(i, i + 1, whole="order", polarity=marker))
-            for mention in floating + open_mentions:
+            for mention in open_mentions:
                 mention.polarity = marker
+            offered, offered_to, object_seen = floating, marker, False
             floating, open_mentions = [], []
             if marker != "aside":
                 polarity = marker
@@ -312,17 +332,20 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
             mention.polarity = "out"  # "not the jacket", "los guantes no", "die Handschuhe nicht"
         elif clause_decided:
             mention.polarity = polarity
+            object_seen = True
         else:
             mention.tentative = polarity
             open_mentions.append(mention)
         reading.mentions.append(mention)
         i = mention.end
+    settle_offer()
     for mention in open_mentions:
         mention.polarity = mention.tentative
-    if not reading.saw_action:  # "the jackets" as the answer to "which items?"
-        for mention in reading.mentions:
-            if mention.polarity is None:
-                mention.polarity = "in"
+    for mention in reading.mentions:
+        # Named with no action word of its own: the answer to "which items?" when the text has no
+        # action at all, the thing given back when the only action is keeping something.
+        if mention.polarity is None and (not reading.saw_action or not reading.saw_include):
+            mention.polarity = "in"
     return reading
 
 
@@ -443,9 +466,9 @@ def _read_quantity(tokens: list[str], mention: _Mention) -> None:
     k = mention.start - 1
     while k >= 0 and tokens[k] in _DETERMINERS and mention.start - k <= 2:
         k -= 1
+    mention.start = k + 1
     if k < 0:
         return
-    mention.start = k + 1
     word = tokens[k]
     total = _count(word)
     if total is not None or word in _BOTH:
