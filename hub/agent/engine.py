@@ -267,6 +267,7 @@ def _run_node(hub, run):
 def _request_escalated(hub, run, facts, reason, suggestion, code):
     """The current request goes to a person: on to the next request, or hand the ticket over."""
     if not worklist.several(facts):
+        worklist.close_current(facts, worklist.ESCALATED, code=code, reason=reason, put_away=False)
         return _finish_escalated(hub, run, facts, reason, suggestion, code=code)
     worklist.close_current(facts, worklist.ESCALATED, code=code, reason=reason)
     return _next_request(hub, run, facts, suggestion)

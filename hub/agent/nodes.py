@@ -245,7 +245,9 @@ def resolve(ctx):
         raise NextRequest(text)
     if worklist.left(ctx.facts):
         raise NextRequest(text)  # the run hands over what is left, with this answer among the others
-    text = "\n\n".join(worklist.answers(ctx.facts) + ([text] if text else [])) or None
+    worklist.close_current(ctx.facts, worklist.DONE, answer=text, put_away=False)
+    if worklist.several(ctx.facts):
+        text = "\n\n".join(worklist.answers(ctx.facts)) or None
     if ctx.shadow:
         raise Stop(RunState.shadowed, f"shadow: would reply {text!r} and solve the ticket")
     if text:

@@ -29,6 +29,11 @@ Understood = tuple[str, float, bool, str]
 BORROWED = ("order_numbers", "emails", "employee_ids", "servicenow_numbers")
 
 
+#: A request about the requester's own records: every key a flow may read, so templates can
+#: write ``subject.name or subject.relation`` without tripping over a missing key.
+NOBODY_ELSE = {"kind": "requester", "name": None, "email": None, "relation": None, "evidence": None}
+
+
 @dataclass(frozen=True)
 class Request:
     """One thing the ticket asks for."""
@@ -39,7 +44,7 @@ class Request:
     unsure: bool
     source: str
     entities: dict
-    subject: dict = field(default_factory=lambda: {"kind": "requester"})
+    subject: dict = field(default_factory=lambda: dict(NOBODY_ELSE))
     #: The request argues against its own action ("don't refund …"): nothing acts on it.
     negated: bool = False
 
@@ -110,10 +115,10 @@ class Reader:
         for key in BORROWED:
             if not entities.get(key) and len(whole.get(key) or ()) == 1:
                 entities[key] = list(whole[key])
-        subject = {"kind": "requester"}
+        subject = dict(NOBODY_ELSE)
         if self.subject is not None:
             found = self.subject(piece, requester_email=requester_email, requester_name=requester_name)
-            subject = {key: value for key, value in asdict(found).items() if value not in (None, "", [])}
+            subject = {key: asdict(found).get(key) for key in NOBODY_ELSE}
         return Request(text=piece, intent=intent, confidence=float(confidence), unsure=bool(unsure), source=source,
                        entities=entities, subject=subject, negated=negates_action(piece, intent))
 

@@ -53,7 +53,7 @@ def test_a_manager_resets_a_direct_reports_password_and_nobody_elses(world):
     runs = runs_by_subject(world)
     managed = runs["Password for David"]
     assert managed.state.value == "resolved", managed.reason
-    assert managed.facts["requests"][0]["facts"]["reset_request"]["number"] or managed.facts.get("reset_request")
+    assert managed.facts["reset_request"]["number"].startswith("RITM")
     assert runs["Password for David too"].escalation == "third_party"  # Grace is not David's manager
     starter = runs["New starter"]
     assert starter.state.value == "escalated" and starter.escalation == "third_party", starter.reason
@@ -80,7 +80,7 @@ def test_two_requests_in_one_ticket_are_both_done_in_one_reply(world):
     assert [r["state"] for r in run.facts["requests"]] == ["done", "done"]
     assert world.control("shopify", "GET", "state/customer/7017")["email_marketing"]["state"] == "UNSUBSCRIBED"
     [answer] = [r for r in world.zendesk_replies(ticket["id"]) if "How did we do?" in r]
-    assert "7023000008029866" in answer and "unsubscribed" in answer.lower()  # tracking and newsletter, one reply
+    assert "7023000008029866" in answer and "no more marketing email" in answer  # tracking and newsletter, one reply
 
 
 def test_a_request_no_flow_finishes_hands_over_the_rest_with_what_was_done(world):
