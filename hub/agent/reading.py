@@ -81,11 +81,13 @@ class Reader:
 
     def read(self, text: str, requester_email: str | None = None, requester_name: str | None = None) -> Reading:
         text = text or ""
+        understand = _memoised(self.understand)  # the splitter and the requests ask about the same pieces
         language, supported = self._language(text)
-        pieces = [span.text for span in self.split(text, classify=self._classify)] if self.split else []
+        classify = lambda piece: understand(piece)[:3]  # noqa: E731 - the splitter's (intent, confidence, unsure)
+        pieces = [span.text for span in self.split(text, classify=classify)] if self.split else []
         pieces = [piece for piece in pieces if piece.strip()] or [text]
         whole = extract(text).to_dict()
-        requests = tuple(self._request(piece, whole, requester_email, requester_name) for piece in pieces)
+        requests = tuple(self._request(piece, whole, understand, requester_email, requester_name) for piece in pieces)
         risks = tuple({"trigger": hit.trigger, "phrase": hit.phrase} for hit in (self.risks(text) if self.risks else ()))
         instruction = self.instruction(text) if self.instruction else None
         return Reading(language, supported, requests, risks, instruction)
@@ -98,10 +100,6 @@ class Reader:
         instruction = self.instruction(text) if self.instruction else None
         return Reading(language, supported, (), risks, instruction)
 
-    def _classify(self, text):
-        intent, confidence, unsure, _ = self.understand(text)
-        return intent, confidence, unsure
-
     def _language(self, text):
         if self.language is None:
             return "und", True
@@ -109,8 +107,8 @@ class Reader:
         # "und" (emoji, digits, a greeting) is no reason to turn anyone away: the request decides.
         return guess.code, bool(guess.supported or guess.code == "und")
 
-    def _request(self, piece, whole, requester_email, requester_name):
-        intent, confidence, unsure, source = self.understand(piece)
+    def _request(self, piece, whole, understand, requester_email, requester_name):
+        intent, confidence, unsure, source = understand(piece)
         entities = extract(piece).to_dict()
         for key in BORROWED:
             if not entities.get(key) and len(whole.get(key) or ()) == 1:
@@ -121,6 +119,17 @@ class Reader:
             subject = {key: asdict(found).get(key) for key in NOBODY_ELSE}
         return Request(text=piece, intent=intent, confidence=float(confidence), unsure=bool(unsure), source=source,
                        entities=entities, subject=subject, negated=negates_action(piece, intent))
+
+
+def _memoised(function):
+    known = {}
+
+    def remembered(text):
+        if text not in known:
+            known[text] = function(text)
+        return known[text]
+
+    return remembered
 
 
 # -- negation ------------------------------------------------------------------------------------

@@ -88,7 +88,8 @@ def run_live(items, workdir, redis_url, config_dir=None, progress=None):
 
 def _work(world, burst):
     """One worker burst; its log is kept beside the world, where a crashed run can be read about."""
-    (world.directory / f"worker-{burst}.log").write_text(world.work())
+    # A whole corpus in one burst: minutes on a busy machine, so no per-test time limit.
+    (world.directory / f"worker-{burst}.log").write_text(world.work(timeout=3600))
 
 
 def _use_config(world, config_dir):

@@ -218,10 +218,10 @@ class World:
             time.sleep(0.1)
         raise AssertionError(f"fewer than {count} webhook events arrived in {timeout}s")
 
-    def work(self):
+    def work(self, timeout=180):
         """One burst of a real `hub worker` over the queue; returns its stderr."""
         result = subprocess.run([sys.executable, "-m", "hub", "worker", "--burst", "--config-dir", str(self.config)],
-                                env=self.env, capture_output=True, text=True, timeout=180)
+                                env=self.env, capture_output=True, text=True, timeout=timeout)
         assert result.returncode == 0, result.stderr[-3000:]
         return result.stderr
 
