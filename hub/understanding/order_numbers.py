@@ -137,9 +137,12 @@ _NUMBER_LINE = re.compile(
 _SPEAKS_OF_ORDERS = re.compile(rf"\b(?:{_KEYWORD}|{_VERB_CUE})(?![a-z])")
 
 
-def order_numbers(text: str) -> tuple[str, ...]:
-    """The order numbers in `text` (module docstring), in order of appearance, without repeats."""
-    folded = fold(text)
+def order_numbers(text: str, *, folded: str | None = None) -> tuple[str, ...]:
+    """The order numbers in `text` (module docstring), in order of appearance, without repeats.
+
+    `folded` is `fold(text)` when the caller has it already.
+    """
+    folded = fold(text) if folded is None else folded
     return tuple(dict.fromkeys(number for _, number in find_order_numbers(folded, text)))
 
 
@@ -217,7 +220,7 @@ _ANSWER_MAX_CHARS = 160
 
 def answer_order_numbers(text: str) -> tuple[str, ...]:
     """Order numbers in a short reply to "what is your order number?" (module docstring)."""
-    written = order_numbers(text)
+    written = order_numbers(text)  # folded once more: a reply is a line or two
     if written or len(text.strip()) > _ANSWER_MAX_CHARS:
         return written
     folded = fold(text)
