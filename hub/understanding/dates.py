@@ -131,10 +131,14 @@ _NOT_A_DAY = re.compile(r"(?:black|cyber|mardi|viernes|vendredi|karfreitag)\s*$"
 _NOT_A_DAY_AFTER = re.compile(r"^\s*(?:gras|santo|saint|negro|noir)\b")
 
 
-def dates(text: str, *, day_first: bool = True, today: date | None = None, language: str | None = None) -> tuple[date, ...]:
-    """Every date in `text` (module docstring), in order of first appearance, without repeats."""
+def dates(text: str, *, day_first: bool = True, today: date | None = None, language: str | None = None,
+          folded: str | None = None) -> tuple[date, ...]:
+    """Every date in `text` (module docstring), in order of first appearance, without repeats.
+
+    `folded` is `fold(text)` when the caller has it already.
+    """
     today = today or date.today()
-    folded = fold(text)
+    folded = fold(text) if folded is None else folded
     found = []
     for m in _patterns().finditer(folded):
         value = _read(m, folded, today, day_first, language)

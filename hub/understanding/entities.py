@@ -31,6 +31,7 @@ from functools import cached_property
 
 from . import dates as _dates
 from . import money as _money
+from .folding import fold
 from .money import Money, parse_number  # noqa: F401 -- re-exported: callers import them from here
 from .order_numbers import answer_order_numbers
 from .order_numbers import order_numbers as _order_numbers
@@ -139,12 +140,13 @@ def extract(
     """
     text = _as_text(text)
     today = today or date.today()
-    orders = answer_order_numbers(text) if expects == "order_numbers" else order_numbers(text)
+    folded = fold(text)  # once for the three readers that match words in four languages
+    orders = order_numbers(text, folded=folded, answering=expects == "order_numbers")
     return Entities(
         order_numbers=orders,
         emails=_unique(m.group(0).lower().rstrip(".") for m in _EMAIL.finditer(text)),
-        amounts=amounts(text, language),
-        dates=dates(text, day_first=day_first, today=today, language=language),
+        amounts=_money.amounts(text, language, folded=folded),
+        dates=_dates.dates(text, day_first=day_first, today=today, language=language, folded=folded),
         employee_ids=employee_ids(text),
         servicenow_numbers=_unique(m.group(1).upper() + m.group(2) for m in _SERVICENOW.finditer(text)),
         software=(software or DEFAULT_SOFTWARE_CATALOGUE).find(text),
@@ -152,11 +154,13 @@ def extract(
     )
 
 
-def order_numbers(text) -> tuple[str, ...]:
+def order_numbers(text, *, folded: str | None = None, answering: bool = False) -> tuple[str, ...]:
+    """Order numbers in `text`; `answering`: the text replies to "what is your order number?"."""
     text = _as_text(text)
     # "employee #40213" is an employee, not Shopify order #40213.
     employees = {m.group(1) or m.group(2) for m in _EMPLOYEE.finditer(text)}
-    return tuple(number for number in _order_numbers(text) if number not in employees)
+    found = answer_order_numbers(text) if answering else _order_numbers(text, folded=folded)
+    return tuple(number for number in found if number not in employees)
 
 
 def employee_ids(text) -> tuple[str, ...]:

@@ -558,8 +558,7 @@ def items_asked(text, line_items: Iterable[Mapping], language: str | None = None
     quantity that is not a number.
     """
     lines = _lines(line_items)
-    text = text if isinstance(text, str) else ("" if text is None else str(text))
-    text = text[:_MAX_CHARS]
+    text = _as_text(text)
     folded = FoldedText.of(text)
     token_spans = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(folded.folded)]
     tokens = [t for t, _, _ in token_spans]
@@ -627,6 +626,14 @@ def _everything(lines: list[_Line], included: dict[str, int], reason: str,
 _MAX_CHARS = 4_000  # a request's own text; the items sit in its first lines
 
 
+def _as_text(text) -> str:
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    elif not isinstance(text, str):
+        text = "" if text is None else str(text)
+    return text[:_MAX_CHARS]
+
+
 # -- the amount asked for --------------------------------------------------------------------------
 
 _ASKED_BEFORE = re.compile(
@@ -646,8 +653,7 @@ _PRICE_BEFORE = re.compile(
 
 def read_amount_asked(text, language: str | None = None) -> AmountAsked:
     """The single amount `text` asks for, or None and why (module docstring)."""
-    text = text if isinstance(text, str) else ("" if text is None else str(text))
-    folded = FoldedText.of(text[:_MAX_CHARS]).folded
+    folded = FoldedText.of(_as_text(text)).folded
     found = find_amounts(folded, language)
     if not found:
         return AmountAsked(None, "no amount with a currency in the text")

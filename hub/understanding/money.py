@@ -68,9 +68,10 @@ class AmountMatch:
     money: Money
 
 
-def amounts(text: str, language: str | None = None) -> tuple[Money, ...]:
-    """Every amount in `text`, in order of first appearance, without repeats."""
-    return tuple(dict.fromkeys(match.money for match in find_amounts(fold(text), language)))
+def amounts(text: str, language: str | None = None, *, folded: str | None = None) -> tuple[Money, ...]:
+    """Every amount in `text`, in order of first appearance, without repeats (`folded`: `fold(text)`, if known)."""
+    folded = fold(text) if folded is None else folded
+    return tuple(dict.fromkeys(match.money for match in find_amounts(folded, language)))
 
 
 def find_amounts(folded: str, language: str | None = None) -> list[AmountMatch]:

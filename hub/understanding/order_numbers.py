@@ -21,10 +21,17 @@ so a number is read only where the text says it is an order's:
   1062 und 1063", "commandes 1071 et 1074", "pedidos 1068 y 1070" — a later number only when
   it has about as many digits as the first (order numbers are sequential; "order 1001 and 250
   units" is not two orders).
+- bare, 4 to 10 digits, where customers put an order number without saying so: after a verb or
+  noun that asks about an order ("where is 1014", "cancel 1002", "status 1016", "parcel 1016",
+  "wo ist", "où est", "annulez", "dónde está"), after a preposition ("the bottle on 1037",
+  "refund for 1014", "für", "pour", "para") or an article ("la 1024", "el 1002", "die 1002"),
+  before an order verb ("bitte 1041 stornieren"), alone between the sentences of a ticket that
+  speaks of an order ("¿¿Dónde está mi pedido?? 1016."), or as the whole first line (the subject:
+  "1014", "1012 and 1037"). After a preposition or article, 1950–2049 is a year.
 A number followed by a currency, a unit ("250 units", "300 Stück", "150 pièces", "200
-unidades"), a decimal part or a date separator is never an order number. Years, postcodes,
-phone numbers, ServiceNow and Salesforce case numbers and tracking numbers carry no order word,
-so they are not read.
+unidades", "256 GB"), a decimal part or a date separator is never an order number, nor one group
+of a phone number, nor a postcode before its town, nor "to order 200 mugs". ServiceNow and
+Salesforce case numbers and tracking numbers carry no order word and are too long to be bare.
 
 `answer_order_numbers(text)` reads a short reply to "what is your order number?": there a bare
 number ("it's 1016", "1016", "c'est la 1041") is the answer, unless it is a year, a price, a
@@ -137,9 +144,12 @@ _NUMBER_LINE = re.compile(
 _SPEAKS_OF_ORDERS = re.compile(rf"\b(?:{_KEYWORD}|{_VERB_CUE})(?![a-z])")
 
 
-def order_numbers(text: str) -> tuple[str, ...]:
-    """The order numbers in `text` (module docstring), in order of appearance, without repeats."""
-    folded = fold(text)
+def order_numbers(text: str, *, folded: str | None = None) -> tuple[str, ...]:
+    """The order numbers in `text` (module docstring), in order of appearance, without repeats.
+
+    `folded` is `fold(text)` when the caller has it already.
+    """
+    folded = fold(text) if folded is None else folded
     return tuple(dict.fromkeys(number for _, number in find_order_numbers(folded, text)))
 
 
@@ -217,7 +227,7 @@ _ANSWER_MAX_CHARS = 160
 
 def answer_order_numbers(text: str) -> tuple[str, ...]:
     """Order numbers in a short reply to "what is your order number?" (module docstring)."""
-    written = order_numbers(text)
+    written = order_numbers(text)  # folded once more: a reply is a line or two
     if written or len(text.strip()) > _ANSWER_MAX_CHARS:
         return written
     folded = fold(text)

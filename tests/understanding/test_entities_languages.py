@@ -296,3 +296,19 @@ def test_the_existing_fields_keep_their_shape_with_a_language():
     assert data["amounts"] == [{"amount": "12.50", "currency": "EUR"}]
     assert data["dates"] == ["2026-03-03"]
     assert data["emails"] == ["a@b.de"]
+
+
+def _pasted_log() -> str:
+    lines = [f"2026-11-{1 + n % 28:02d}T10:{n % 60:02d}:00Z INFO order_id={1000 + n} line {n} took {n % 997} ms "
+             f"amount=EUR {n % 300},{n % 100:02d} at com.shop.Checkout(Checkout.java:{n % 900})" for n in range(1200)]
+    return "\n".join(lines)[:100_000]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [_pasted_log(), "😀🙈💥" * 34_000, bytes(range(256)) * 400, "\u202f1" * 50_000, "n° " * 30_000, "la 1016 " * 12_000,
+     "where is " * 11_000, "1.234,5" * 14_000, "hace " * 20_000],
+)
+def test_bad_input_never_raises(text):
+    for language in (None, "en", "de", "fr", "es"):
+        assert isinstance(extract(text, today=TODAY, language=language, expects="order_numbers").to_dict(), dict)

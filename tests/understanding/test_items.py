@@ -167,6 +167,11 @@ def test_bad_line_items_are_a_clear_error(line_items, message):
         items_asked("the cap", line_items)
 
 
+def test_bytes_are_decoded():
+    assert lines(items_asked(b"\xff return the bottle", ORDERS["A"])) == {"102": 1}
+    assert amount_asked(b"refund \xff$29") == Money(Decimal("29"), "USD")
+
+
 def test_no_lines_and_odd_names_never_crash():
     assert items_asked("return the jacket", []).unresolved
     odd = [{"id": "1", "name": None, "quantity": 1}, {"id": "2", "name": "🧢🧢", "quantity": 0, "sku": None}]
