@@ -86,8 +86,10 @@ class Reader:
         classify = lambda piece: understand(piece)[:3]  # noqa: E731 - the splitter's (intent, confidence, unsure)
         pieces = [span.text for span in self.split(text, classify=classify)] if self.split else []
         pieces = [piece for piece in pieces if piece.strip()] or [text]
-        whole = extract(text).to_dict()
-        requests = tuple(self._request(piece, whole, understand, requester_email, requester_name) for piece in pieces)
+        hint = language if supported and language != "und" else None
+        whole = extract(text, language=hint).to_dict()
+        requests = tuple(self._request(piece, whole, understand, hint, requester_email, requester_name)
+                         for piece in pieces)
         risks = tuple({"trigger": hit.trigger, "phrase": hit.phrase} for hit in (self.risks(text) if self.risks else ()))
         instruction = self.instruction(text) if self.instruction else None
         return Reading(language, supported, requests, risks, instruction)
@@ -107,9 +109,9 @@ class Reader:
         # "und" (emoji, digits, a greeting) is no reason to turn anyone away: the request decides.
         return guess.code, bool(guess.supported or guess.code == "und")
 
-    def _request(self, piece, whole, understand, requester_email, requester_name):
+    def _request(self, piece, whole, understand, language, requester_email, requester_name):
         intent, confidence, unsure, source = understand(piece)
-        entities = extract(piece).to_dict()
+        entities = extract(piece, language=language).to_dict()
         for key in BORROWED:
             if not entities.get(key) and len(whole.get(key) or ()) == 1:
                 entities[key] = list(whole[key])
