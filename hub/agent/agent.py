@@ -8,7 +8,6 @@ process keeps the last good version, logs why and shows it as ``Agent.reload_err
 
 import hashlib
 import logging
-import re
 import threading
 import time
 from functools import cached_property
@@ -16,6 +15,7 @@ from typing import NamedTuple
 
 from ..errors import HubError
 from ..understanding.entities import extract
+from ..understanding.injection import instructions_to_the_agent
 from .flows import load_flows
 from .policy import Policy
 
@@ -24,16 +24,6 @@ log = logging.getLogger(__name__)
 #: How often (seconds) a process looks for edited policy and flow files. An edit saved from the
 #: web app reaches the web process at once (it calls ``refresh``) and every worker within this.
 RELOAD_CHECK_SECONDS = 1.0
-
-#: Text that addresses the agent rather than the support team. The agent never follows ticket
-#: text anyway (flows and policy decide); these tickets go to a human, who should see the attempt.
-INSTRUCTIONS_TO_THE_AGENT = re.compile(
-    r"ignore (all |any |your |the |previous |prior )*(rules|instructions|polic(y|ies)|guidelines)"
-    r"|disregard (all |your |the |previous )*(rules|instructions)"
-    r"|^\s*(system|assistant)\s*:|you are now (in |an? )?|new instructions\s*:|(admin|developer|god) mode"
-    r"|jailbreak|prompt injection",
-    re.IGNORECASE | re.MULTILINE,
-)
 
 #: Classifiers are costly to build and identical for the same config: one per folder per process.
 _classifiers = {}
@@ -162,9 +152,12 @@ class Agent:
 
     @staticmethod
     def addresses_the_agent(text):
-        """The first phrase of ``text`` that tries to instruct the agent, or None."""
-        found = INSTRUCTIONS_TO_THE_AGENT.search(text or "")
-        return found.group(0).strip() if found else None
+        """The first phrase of ``text`` that tries to instruct the agent (in folded form), or None.
+
+        The agent never follows ticket text anyway (flows and policy decide); these tickets go
+        to a human, who should see the attempt. The check is hub.understanding.injection's.
+        """
+        return instructions_to_the_agent(text)
 
     def fallback_flow(self):
         """The flow for tickets no other flow takes (talk to a human, unsure intents)."""
