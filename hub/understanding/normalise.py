@@ -8,7 +8,7 @@ Cyrillic е). The steps, in order:
    forms become the letters they stand for ("ｉｇｎｏｒｅ", "𝐢𝐠𝐧𝐨𝐫𝐞" → "ignore").
 2. Invisible characters removed: Unicode format characters (category Cf: zero-width space and
    joiners, bidi marks and overrides, soft hyphen, word joiner, BOM), control characters other
-   than whitespace, and the Hangul fillers, which are letters that draw nothing. Tag characters
+   than whitespace, Hangul fillers and variation selectors, which draw nothing. Tag characters
    (U+E0020–U+E007E) are the exception: they spell ASCII invisibly, the "ASCII smuggling" trick,
    so they are read as the ASCII they stand for instead of being dropped.
 3. Confusable letters mapped to Latin, from Unicode's confusables data (UTS #39) as shipped by
@@ -35,6 +35,9 @@ from importlib import resources
 
 #: Letters that draw nothing (Hangul fillers); not Cf, but used to hide text all the same.
 INVISIBLE_LETTERS = "\u115f\u1160\u3164\uffa0"
+#: Marks that draw nothing (combining grapheme joiner, variation selectors, Mongolian free
+#: variation selectors): dropped even where accents are kept (``clean``).
+INVISIBLE_MARKS = [0x034F, *range(0x180B, 0x1810), *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]
 #: Typographic apostrophes and dashes, so that "I’m" and "e‑mail" match "i'm" and "e-mail".
 PUNCTUATION = {**dict.fromkeys("\u2018\u2019\u201b\u02bc\u02b9\u00b4\u0060\u2032", "'"),
                **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-")}
@@ -72,7 +75,7 @@ class _Tables:
                 marks.append(code)
             elif category in ("Lu", "Lt") and code > 0x7F:
                 capitals.append(char)
-        hidden += map(ord, INVISIBLE_LETTERS)
+        hidden += [*map(ord, INVISIBLE_LETTERS), *INVISIBLE_MARKS]
         confusables = _latin_confusables()
         # Mapping happens before casefolding, so that a capital maps by its own look (Cyrillic
         # Н is H, not н); a capital with no look-alike of its own takes its small letter's.
