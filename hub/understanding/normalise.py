@@ -82,12 +82,14 @@ class _Tables:
         for capital in capitals:
             if capital not in confusables and capital.casefold() in confusables:
                 confusables[capital] = confusables[capital.casefold()]
-        confusables.update(PUNCTUATION)
         self.confusables = {ord(source): target for source, target in confusables.items()}
 
         self.hidden = _basic_plane_class(hidden)
         self.marks = _basic_plane_class(marks)
         self.confusable = _basic_plane_class(self.confusables)
+        #: Apostrophes and dashes are common in ordinary text, the letters above are not: they
+        #: are replaced one by one, so that "I’m" does not cost a pass over the whole text.
+        self.punctuation = re.compile("[" + "".join(PUNCTUATION) + "]")
         tags = {code: chr(code - 0xE0000) for code in TAGS}
         #: Beyond the basic plane: hidden characters dropped, tags read as ASCII ...
         self.astral_visible = {**_beyond_basic_plane(hidden), **tags}
@@ -206,10 +208,15 @@ def fold(text: object, keep_lines: bool = False) -> str:
         text = text.translate(unicode.astral_visible_latin)
     if unicode.confusable.search(text):
         text = text.translate(unicode.confusables)
+    text = unicode.punctuation.sub(_straight, text)
     text = unicode.marks.sub("", unicodedata.normalize("NFD", text.casefold()))
     if astral:
         text = text.translate(unicode.astral_marks)
     return _collapse(text, keep_lines)
+
+
+def _straight(found: re.Match) -> str:
+    return PUNCTUATION[found.group()]
 
 
 def _collapse(text: str, keep_lines: bool) -> str:

@@ -24,8 +24,10 @@ try:  # the parser behind re.compile; public as sre_parse until 3.11, which depr
 except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse  # type: ignore[no-redef]
 
-#: A match is looked for this many characters either side of a literal it requires. A phrase
-#: longer than this around its literal would be missed; screening phrases are a few words.
+#: A match is looked for this many characters either side of a literal it requires, or less
+#: when the pattern cannot match anything that long. A phrase longer than this around its
+#: literal (possible only with an unbounded ``\\w*`` or ``+``) would be missed; screening
+#: phrases are a few words.
 WINDOW = 200
 #: Literals shorter than this find nearly every text and are no filter.
 MIN_LITERAL = 3
@@ -70,22 +72,21 @@ def _sequence(items: list) -> _Literals:
     """Adjacent exact pieces are spelled out together (``su`` + ``(e|ing)`` is sue, suing); any
     one piece's required set is required of the whole, and the best of them is kept."""
     candidates: list[frozenset[str]] = []
-    spelled: frozenset[str] | None = frozenset([""])
+    spelled = frozenset([""])
     whole_exact = True
     for op, av in items:
         piece = _node(op, av)
-        if piece.exact is not None and spelled is not None and len(spelled) * len(piece.exact) <= MAX_SPELLED:
+        if _usable(piece.required):
+            candidates.append(piece.required)
+        if piece.exact is not None and len(spelled) * len(piece.exact) <= MAX_SPELLED:
             spelled = frozenset(left + right for left in spelled for right in piece.exact)
             continue
-        whole_exact = whole_exact and piece.exact is not None
-        if spelled is not None and _usable(spelled):
+        # The run of exactly spelled pieces ends here: what it spelled is required, and the
+        # sequence as a whole is no longer one of a few strings.
+        whole_exact = False
+        if _usable(spelled):
             candidates.append(spelled)
-        if piece.exact is not None:  # too many to spell with what came before: start again
-            spelled = piece.exact
-        else:
-            spelled = frozenset([""])
-            if _usable(piece.required):
-                candidates.append(piece.required)
+        spelled = piece.exact if piece.exact is not None else frozenset([""])
     if _usable(spelled):
         candidates.append(spelled)
     exact = spelled if whole_exact else None
@@ -133,10 +134,12 @@ class PhraseSet:
         self.labels: list[Hashable] = []
         self.expressions: list[re.Pattern] = []
         self._always: list[int] = []
+        self._reach: list[int] = []
         by_literal: dict[str, list[int]] = {}
         for index, (label, pattern) in enumerate(patterns):
             self.labels.append(label)
             self.expressions.append(re.compile(as_phrase(pattern) if whole_words else pattern, flags))
+            self._reach.append(_reach(pattern))
             literals = required_literals(pattern)
             if literals is None:
                 self._always.append(index)
@@ -155,9 +158,10 @@ class PhraseSet:
         if not len(self._automaton):
             return windows
         for end, (length, indices) in self._automaton.iter(text):
-            start, stop = max(0, end + 1 - length - WINDOW), end + 1 + WINDOW
-            stop = len(text) if stop >= len(text) else _next_space(text, stop)
             for index in indices:
+                reach = self._reach[index]
+                start, stop = max(0, end + 1 - length - reach), end + 1 + reach
+                stop = len(text) if stop >= len(text) else _next_space(text, stop)
                 spans = windows.setdefault(index, [])
                 if spans and start <= spans[-1][1]:
                     spans[-1] = (spans[-1][0], max(spans[-1][1], stop))
@@ -183,6 +187,14 @@ class PhraseSet:
             if best is None or found.start() < best[1].start():
                 best = (label, found)
         return best
+
+
+def _reach(pattern: str) -> int:
+    """How far from its literal a match of ``pattern`` can reach: its longest match, at most ``WINDOW``."""
+    try:
+        return min(WINDOW, sre_parse.parse(pattern).getwidth()[1])
+    except (re.error, OverflowError):
+        return WINDOW
 
 
 def _next_space(text: str, position: int) -> int:

@@ -279,3 +279,41 @@ def test_dev_scores_stay_high(detector):
     for name in TRIGGERS:
         assert report.rows[name].recall >= 0.95 and report.rows[name].precision >= 0.95, (name, report.rows[name])
     assert report.rows["any trigger (escalates)"].recall == 1.0
+
+
+def random_pattern(generator, depth=0):
+    """A small regex over the letters a, b, c and spaces, of the shapes risks.yaml uses."""
+    parts = []
+    for _ in range(generator.randint(1, 4)):
+        kind = generator.random()
+        if kind < 0.45 or depth > 2:
+            parts.append("".join(generator.choice("abc ") for _ in range(generator.randint(1, 4))).strip() or "a")
+        elif kind < 0.7:
+            alternatives = [random_pattern(generator, depth + 1) for _ in range(generator.randint(1, 3))]
+            parts.append("(" + "|".join(alternatives) + ")" + generator.choice(["", "", "?"]))
+        elif kind < 0.8:
+            parts.append(generator.choice([r"\w*", r"(\w+ )?", "[ab]", "[abc]+", r"(\w+ ){0,2}"]))
+        else:
+            parts.append("(" + random_pattern(generator, depth + 1) + "){1,2}")
+    return " ".join(parts) if generator.random() < 0.5 else "".join(parts)
+
+
+def test_required_literals_hold_for_random_patterns():
+    """Soundness on thousands of random patterns and texts: a literal the prefilter relies on is
+    in every text the pattern matches, and PhraseSet finds exactly what a plain search finds."""
+    import random
+
+    from hub.understanding.normalise import as_phrase
+
+    generator = random.Random(7)
+    texts = ["".join(generator.choice("abc  ") for _ in range(generator.randint(0, 30))) for _ in range(60)]
+    patterns = [random_pattern(generator) for _ in range(800)]
+    phrases = PhraseSet(enumerate(patterns))
+    for index, pattern in enumerate(patterns):
+        literals, expression = required_literals(pattern), re.compile(pattern)
+        for text in texts:
+            if literals is not None and expression.search(text):
+                assert any(literal in text for literal in literals), (pattern, sorted(literals), text)
+    for text in texts:
+        naive = {index for index, pattern in enumerate(patterns) if re.search(as_phrase(pattern), text)}
+        assert {index for index, _ in phrases.matches(text)} == naive, text
