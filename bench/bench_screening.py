@@ -111,15 +111,24 @@ def percentiles(samples: list[float]) -> dict:
 
 
 def measure_side_by_side(stages: dict, texts: list[str], repeat: int) -> dict:
-    """Every stage on every text, alternating stage by stage for each text, ``repeat`` passes."""
+    """Every stage on every text, alternating stage by stage for each text, ``repeat`` passes.
+
+    Besides the percentiles of all samples, ``p99_fastest_ms`` is the p99 over tickets of each
+    ticket's fastest pass: the machine is shared, and a neighbour's burst lands in the tail of
+    the plain p99 however fast the code is.
+    """
     samples = {name: [] for name in stages}
+    fastest = {name: [float("inf")] * len(texts) for name in stages}
     for _ in range(repeat):
-        for text in texts:
+        for position, text in enumerate(texts):
             for name, stage in stages.items():
                 start = time.perf_counter()
                 stage(text)
-                samples[name].append(time.perf_counter() - start)
-    return {name: percentiles(found) for name, found in samples.items()}
+                elapsed = time.perf_counter() - start
+                samples[name].append(elapsed)
+                fastest[name][position] = min(fastest[name][position], elapsed)
+    return {name: {**percentiles(found), "p99_fastest_ms": percentiles(fastest[name])["p99_ms"]}
+            for name, found in samples.items()}
 
 
 def first_use() -> dict:
@@ -180,9 +189,10 @@ def main() -> None:
             / per_ticket["baseline: the former English-only injection regex"]["p50_ms"], 1),
     }
     print(f"ticket mix: {mix}")
-    print("\n| per ticket | p50 | p99 | max |\n|---|---|---|---|")
+    print("\n| per ticket | p50 | p99 | p99, fastest of the passes | max |\n|---|---|---|---|---|")
     for name, found in per_ticket.items():
-        print(f"| {name} | {found['p50_ms']} ms | {found['p99_ms']} ms | {found['max_ms']} ms |")
+        print(f"| {name} | {found['p50_ms']} ms | {found['p99_ms']} ms | {found['p99_fastest_ms']} ms "
+              f"| {found['max_ms']} ms |")
     print("\n| 100 KB input | fold p50 | risks p50 | instructions p50 | whole screen p50 / max |")
     print("|---|---|---|---|---|")
     for name, found in hostile.items():

@@ -57,11 +57,17 @@ _NOTHING = _Literals(None, None)
 
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Strings of which every match of ``pattern`` contains at least one, or None if unknown."""
+    return _analyse(pattern)[0]
+
+
+def _analyse(pattern: str) -> tuple[frozenset[str] | None, int]:
+    """``pattern``'s required literals, and how far a match can reach (its longest match, at
+    most ``WINDOW``), from one parse."""
     try:
         parsed = sre_parse.parse(pattern)
     except re.error:
-        return None
-    return _sequence(list(parsed)).required
+        return None, WINDOW
+    return _sequence(list(parsed)).required, min(WINDOW, parsed.getwidth()[1])
 
 
 def _usable(strings: frozenset[str] | None) -> bool:
@@ -139,8 +145,8 @@ class PhraseSet:
         for index, (label, pattern) in enumerate(patterns):
             self.labels.append(label)
             self.expressions.append(re.compile(as_phrase(pattern) if whole_words else pattern, flags))
-            self._reach.append(_reach(pattern))
-            literals = required_literals(pattern)
+            literals, reach = _analyse(pattern)
+            self._reach.append(reach)
             if literals is None:
                 self._always.append(index)
             for literal in literals or ():
@@ -187,14 +193,6 @@ class PhraseSet:
             if best is None or found.start() < best[1].start():
                 best = (label, found)
         return best
-
-
-def _reach(pattern: str) -> int:
-    """How far from its literal a match of ``pattern`` can reach: its longest match, at most ``WINDOW``."""
-    try:
-        return min(WINDOW, sre_parse.parse(pattern).getwidth()[1])
-    except (re.error, OverflowError):
-        return WINDOW
 
 
 def _next_space(text: str, position: int) -> int:

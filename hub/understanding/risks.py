@@ -155,7 +155,7 @@ def _check_pattern(pattern: object, where: str, source: str | Path) -> str:
         raise ConfigError(source, where, f"{pattern!r} is not a valid regular expression: {error}")
     if compiled.groupindex:
         raise ConfigError(source, where, f"{pattern!r}: named groups are reserved; use (?:...)")
-    if re.fullmatch(pattern, ""):
+    if compiled.fullmatch(""):
         raise ConfigError(source, where, f"{pattern!r} matches empty text, so it would fire on every ticket")
     if not pattern.isascii() or _CAPITAL.search(pattern) or pattern != " ".join(pattern.split()):
         raise ConfigError(source, where, f"{pattern!r} is not in folded form (lower case, no accents, "
