@@ -113,21 +113,26 @@ def percentiles(samples: list[float]) -> dict:
 def measure_side_by_side(stages: dict, texts: list[str], repeat: int) -> dict:
     """Every stage on every text, alternating stage by stage for each text, ``repeat`` passes.
 
-    Besides the percentiles of all samples, ``p99_fastest_ms`` is the p99 over tickets of each
-    ticket's fastest pass: the machine is shared, and a neighbour's burst lands in the tail of
-    the plain p99 however fast the code is.
+    Besides the wall-clock percentiles of all samples: ``cpu_p99_ms``, the same on the thread's
+    CPU time, and ``p99_fastest_ms``, the p99 over tickets of each ticket's fastest pass. The
+    machine is shared by up to eight engineers on two cores; a process that is preempted for a
+    scheduler time slice (~4 ms) lands that slice in the wall-clock tail however fast the code
+    is, and CPU time is what the code costs.
     """
     samples = {name: [] for name in stages}
+    cpu = {name: [] for name in stages}
     fastest = {name: [float("inf")] * len(texts) for name in stages}
     for _ in range(repeat):
         for position, text in enumerate(texts):
             for name, stage in stages.items():
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.thread_time()
                 stage(text)
-                elapsed = time.perf_counter() - start
+                elapsed, used = time.perf_counter() - start, time.thread_time() - start_cpu
                 samples[name].append(elapsed)
+                cpu[name].append(used)
                 fastest[name][position] = min(fastest[name][position], elapsed)
-    return {name: {**percentiles(found), "p99_fastest_ms": percentiles(fastest[name])["p99_ms"]}
+    return {name: {**percentiles(found), "p99_fastest_ms": percentiles(fastest[name])["p99_ms"],
+                   "cpu_p50_ms": percentiles(cpu[name])["p50_ms"], "cpu_p99_ms": percentiles(cpu[name])["p99_ms"]}
             for name, found in samples.items()}
 
 
@@ -189,17 +194,18 @@ def main() -> None:
             / per_ticket["baseline: the former English-only injection regex"]["p50_ms"], 1),
     }
     print(f"ticket mix: {mix}")
-    print("\n| per ticket | p50 | p99 | p99, fastest of the passes | max |\n|---|---|---|---|---|")
+    print("\n| per ticket | p50 | p99 | CPU p50 | CPU p99 | p99, fastest pass | max |")
+    print("|---|---|---|---|---|---|---|")
     for name, found in per_ticket.items():
-        print(f"| {name} | {found['p50_ms']} ms | {found['p99_ms']} ms | {found['p99_fastest_ms']} ms "
-              f"| {found['max_ms']} ms |")
-    print("\n| 100 KB input | fold p50 | risks p50 | instructions p50 | whole screen p50 / max |")
-    print("|---|---|---|---|---|")
+        print(f"| {name} | {found['p50_ms']} ms | {found['p99_ms']} ms | {found['cpu_p50_ms']} ms "
+              f"| {found['cpu_p99_ms']} ms | {found['p99_fastest_ms']} ms | {found['max_ms']} ms |")
+    print("\n| 100 KB input | fold p50 | risks p50 | instructions p50 | whole screen p50 / max | whole screen CPU p50 |")
+    print("|---|---|---|---|---|---|")
     for name, found in hostile.items():
+        whole = found["whole screen (risks + instructions)"]
         print(f"| {name} | {found['fold']['p50_ms']} ms | {found['risk triggers (fold + detect)']['p50_ms']} ms "
-              f"| {found['instructions to the agent']['p50_ms']} ms "
-              f"| {found['whole screen (risks + instructions)']['p50_ms']} / "
-              f"{found['whole screen (risks + instructions)']['max_ms']} ms |")
+              f"| {found['instructions to the agent']['p50_ms']} ms | {whole['p50_ms']} / {whole['max_ms']} ms "
+              f"| {whole['cpu_p50_ms']} ms |")
     print(f"\nratios (same run): {ratios}\nfirst use in a fresh process: {started}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({
