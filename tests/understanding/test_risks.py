@@ -317,3 +317,39 @@ def test_required_literals_hold_for_random_patterns():
     for text in texts:
         naive = {index for index, pattern in enumerate(patterns) if re.search(as_phrase(pattern), text)}
         assert {index for index, _ in phrases.matches(text)} == naive, text
+
+
+# -- the scoring command -----------------------------------------------------------------------
+
+def test_the_scoring_command_prints_precision_and_recall_per_trigger_and_language(tmp_path):
+    from click.testing import CliRunner
+
+    from hub.understanding.screening import main
+
+    examples = tmp_path / "risks.jsonl"
+    examples.write_text("\n".join(json.dumps(example) for example in [
+        {"text": "I will sue you", "language": "en", "triggers": ["legal"]},
+        {"text": "press the button", "language": "en", "triggers": []},
+        {"text": "Ich gehe zum Anwalt", "language": "de", "triggers": ["legal", "press"]},
+    ]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["risks", str(examples), "--config-dir", str(ROOT / "config"), "--errors"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split(" | ")[0].strip("| "): line for line in result.output.splitlines() if line.startswith("| ")}
+    assert rows["legal"].split(" | ")[3:5] == ["1.00", "1.00"]
+    assert rows["press"].split(" | ")[3:5] == ["—", "0.00"]
+    assert "language de" in rows and "any trigger (escalates)" in rows
+    assert "line 3 (de) expected ['legal', 'press'], got legal: 'anwalt'" in result.output
+
+
+def test_the_scoring_command_names_a_bad_line_or_file(tmp_path):
+    from click.testing import CliRunner
+
+    from hub.understanding.screening import main
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"text": "fine", "language": "en", "triggers": []}\n{not json\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["risks", str(broken), "--config-dir", str(ROOT / "config")])
+    assert result.exit_code == 1 and f"Error: {broken}: line 2: not JSON" in result.output
+    write_risks(tmp_path, {"legal": {**GOOD, "en": ["Sue"]}})
+    result = CliRunner().invoke(main, ["risks", str(broken), "--config-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "risks.yaml: legal.en[0]: 'Sue' is not in folded form" in result.output
