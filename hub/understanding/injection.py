@@ -30,7 +30,8 @@ BASE64_MIN_LENGTH = 24
 #: At most this many tokens a text, each cut to this many characters: bounded work on any input.
 BASE64_MAX_TOKENS = 16
 BASE64_MAX_CHARS = 16_384
-#: Base64 inside base64 is unwrapped this many times at most.
+#: Base64 inside base64 is unwrapped this many times at most. With the bounds above, the text
+#: decoded from one ticket is a few hundred kilobytes at worst, whatever its size.
 BASE64_MAX_DEPTH = 2
 
 _RULES = (r"(rules|instructions?|polic(y|ies)|guidelines|guidance|directives?|prompts?|system prompt|programming"

@@ -39,8 +39,8 @@ _CAPITAL = re.compile(r"(?<!\\)[A-Z]")
 
 
 class RiskHit(NamedTuple):
-    """One trigger that fired: the first phrase of the (folded) text that matched, and the
-    language of the pattern that matched it."""
+    """One trigger that fired: the phrase (in folded form) that starts earliest in the text among
+    the trigger's matches, and the language of the pattern that matched it."""
 
     trigger: str
     phrase: str
@@ -94,8 +94,10 @@ class RiskDetector:
         return self.detect_folded(fold(text), enabled)
 
     def detect_folded(self, folded: str, enabled: Iterable[str] | None = None) -> list[RiskHit]:
-        """As :meth:`detect`, for text already passed through :func:`fold` (fold once, screen twice)."""
+        """As :meth:`detect`, for a caller that has already passed the text through :func:`fold`."""
         wanted = set(self.check_enabled(enabled))
+        if not wanted:
+            return []
         earliest: dict[str, tuple[int, str, str]] = {}
         for offset, part in _screened_parts(folded):
             for (trigger, language), found in self._phrases.matches(part):
