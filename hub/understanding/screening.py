@@ -2,10 +2,14 @@
 
     python -m hub.understanding.screening risks eval/risks/dev.jsonl [--config-dir config] [--errors]
     python -m hub.understanding.screening injection eval/injection/dev.jsonl [--errors]
+    python -m hub.understanding.screening replay eval/replay/heldout.jsonl [--errors]
 
 Risk files hold one ``{"text", "language", "triggers": [...]}`` a line (an empty list for a
 ticket that must not fire); injection files ``{"text", "language", "injection": bool, "kind"}``.
-Both print a Markdown table, so numbers can go into docs/understanding.md as they are.
+Replay files (eval/replay/README.md) are scored by their labels: a ``risk:<trigger>`` ticket
+must fire that trigger, a resolvable ticket must fire none, an ``injection`` ticket must be
+caught and no other may be. All print a Markdown table, so numbers can go into
+docs/understanding.md as they are.
 """
 
 from __future__ import annotations
@@ -67,8 +71,9 @@ class Report:
         return "\n".join(lines)
 
 
-def read_examples(path: str | Path) -> list[dict]:
-    """The JSON lines of ``path``; a malformed line is a ValueError naming it."""
+def read_examples(path: str | Path, field: str = "text") -> list[dict]:
+    """The JSON lines of ``path``, each an object with a string ``field``; a malformed line is a
+    ValueError naming it."""
     examples = []
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
@@ -78,8 +83,8 @@ def read_examples(path: str | Path) -> list[dict]:
                 example = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ValueError(f"{path}: line {number}: not JSON: {error}") from None
-            if not isinstance(example, dict) or not isinstance(example.get("text"), str):
-                raise ValueError(f"{path}: line {number}: expected an object with a text")
+            if not isinstance(example, dict) or not isinstance(example.get(field), str):
+                raise ValueError(f"{path}: line {number}: expected an object with a {field}")
             example["line"] = number
             examples.append(example)
     return examples
@@ -130,6 +135,36 @@ def score_injection(examples: Iterable[dict],
     return report
 
 
+def score_replay(detector: RiskDetector, tickets: Iterable[dict]) -> Report:
+    """Replay-corpus tickets (subject, body and the customer's replies) against their labels."""
+    report = Report()
+    for ticket in tickets:
+        replies = ticket.get("reply") or []
+        texts = [f"{ticket.get('subject') or ''}\n\n{ticket.get('body') or ''}",
+                 *([replies] if isinstance(replies, str) else replies)]
+        fired = {hit.trigger: hit.phrase for text in texts for hit in detector.detect(text)}
+        label = ticket.get("label") or {}
+        reason, where = label.get("reason") or "", f"{ticket.get('id', 'line ' + str(ticket['line']))}"
+        if reason.startswith("risk:"):
+            expected = reason.removeprefix("risk:")
+            report.rows[f"risk:{expected}"].examples += 1
+            report.rows[f"risk:{expected}"].add(True, expected in fired)
+            if expected not in fired:
+                report.errors.append(f"{where} expected {expected}, got {fired or 'nothing'}")
+        elif label.get("outcome") == "resolved":
+            report.rows["resolvable tickets (must not fire)"].examples += 1
+            report.rows["resolvable tickets (must not fire)"].add(False, bool(fired))
+            if fired:
+                report.errors.append(f"{where} is resolvable, got {fired}")
+        attempt = instructions_to_the_agent(texts[0])
+        report.rows["injection"].examples += 1
+        report.rows["injection"].add(reason == "injection", attempt is not None)
+        if (reason == "injection") != (attempt is not None):
+            report.errors.append(f"{where} injection expected {reason == 'injection'}, got {attempt!r}")
+    report.rows = dict(sorted(report.rows.items(), key=lambda item: (not item[0].startswith("risk:"), item[0])))
+    return report
+
+
 @click.group()
 def main() -> None:
     """Score the screening layer against a labelled file."""
@@ -160,6 +195,21 @@ def injection(path: str, errors: bool) -> None:
     except ValueError as error:
         raise click.ClickException(str(error))
     _print(score_injection(examples), f"{path}: row", errors)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--config-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder holding risks.yaml (default: $HUB_CONFIG_DIR, else ./config).")
+@click.option("--errors", is_flag=True, help="List every ticket scored wrong.")
+def replay(path: str, config_dir: str | None, errors: bool) -> None:
+    """Both checks on a replay-corpus file, scored by its labels (reason codes)."""
+    try:
+        detector = RiskDetector.from_config(default_config_dir(config_dir))
+        tickets = read_examples(path, field="body")
+    except (HubError, ValueError) as error:
+        raise click.ClickException(str(error))
+    _print(score_replay(detector, tickets), f"{path}: row", errors)
 
 
 def _print(report: Report, title: str, errors: bool) -> None:
