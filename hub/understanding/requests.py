@@ -50,7 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .entities import extract
-from .phrases import alternation, compile_words, words
+from .spelling import alternation, compile_words, words
 
 MAX_CHARS = 20_000
 MAX_UNITS = 60

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .entities import DEFAULT_SOFTWARE, extract
-from .phrases import alternation, compile_words, words
+from .spelling import alternation, compile_words, words
 
 MAX_CHARS = 20_000
 
