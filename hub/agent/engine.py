@@ -272,6 +272,9 @@ def _run_node(hub, run):
 
 def _request_escalated(hub, run, facts, reason, suggestion, code):
     """The current request goes to a person: on to the next request, or hand the ticket over."""
+    if code == "not_verified" and (facts.get("subject") or {}).get("kind") == "other":
+        # The requester said it is someone else's, and the vendor's record agrees.
+        code = "third_party"
     if not worklist.several(facts):
         worklist.close_current(facts, worklist.ESCALATED, code=code, reason=reason, put_away=False)
         return _finish_escalated(hub, run, facts, reason, suggestion, code=code)

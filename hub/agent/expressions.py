@@ -14,7 +14,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import HubError
 from .answers import labelled_address, labelled_profile, newsletter_choice
-from .scope import returnable_lines, scope
+from .scope import open_return_for, returnable_lines, scope
 
 #: A whole argument written as one expression keeps its type: ``"{{ order.line_items }}"`` is a list.
 _WHOLE = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.S)
@@ -80,7 +80,7 @@ def _environment(undefined):
     env.filters.update(money=_money, decimal=_decimal, pick=_pick, moved_to=_moved_to)
     env.globals.update(days_since=_days_since, labelled_address=labelled_address,
                        labelled_profile=labelled_profile, newsletter_choice=newsletter_choice,
-                       scope=scope, returnable_lines=returnable_lines)
+                       scope=scope, returnable_lines=returnable_lines, open_return_for=open_return_for)
     return env
 
 

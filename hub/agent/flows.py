@@ -92,10 +92,14 @@ class Flow(BaseModel):
     #: Whose tickets the flow serves: tickets from a helpdesk of the other audience never reach
     #: it (policy ``audiences`` says which helpdesk serves whom). ``any`` acts in neither world.
     audience: Literal["customers", "employees", "any"] = "any"
-    #: Whose records the flow may act on: the requester's own, and with ``direct_report`` those of
-    #: people the requester manages (checked by a verify node's ``manager_email``); ``anyone`` for
-    #: flows that touch no one's records (general questions, hand-overs).
-    acts_for: list[Literal["requester", "direct_report", "anyone"]] = Field(default_factory=lambda: ["requester"])
+    #: Whose records the flow may act on: the requester's own; with ``direct_report`` those of
+    #: people the requester manages (checked by a verify node's ``manager_email``); with ``owner``
+    #: a record's owner as the vendor has it — the flow looks the record up by what the ticket
+    #: names (an order number) and its verify node decides, whatever the wording says about whose
+    #: it is ("the jackets my sister wears" on the requester's own order); ``anyone`` for flows
+    #: that touch no one's records (general questions, hand-overs).
+    acts_for: list[Literal["requester", "direct_report", "owner", "anyone"]] = Field(
+        default_factory=lambda: ["requester"])
     #: An entity the flow handles one value of at a time ("software", "order_numbers"): a request
     #: naming several becomes one request per value, each through the whole flow.
     for_each: str | None = None

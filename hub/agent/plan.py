@@ -118,7 +118,7 @@ def _steps(request, flows, by_intent, policy, audience):
                                 f"ticket comes from a helpdesk for {audience}")]
         return [Step(request, code="no_flow", reason=f"no flow handles intent {request.intent}")]
     kind = (request.subject or {}).get("kind", "requester")
-    if kind != "requester" and "anyone" not in flow.acts_for:
+    if kind != "requester" and not {"anyone", "owner"} & set(flow.acts_for):
         if "direct_report" not in flow.acts_for:
             return [Step(request, code="third_party", reason=_concerns(request.subject)
                          + f"; the {flow.name} flow acts only on the requester's own records")]

@@ -12,12 +12,10 @@ agent, ``hub eval``'s dry run and the tests all read the same way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-import unicodedata
-
+from ..understanding.actions import negates_action
 from ..understanding.entities import extract
 
 #: What ``understand`` answers for a piece of text: intent, confidence, unsure, source.
@@ -132,45 +130,3 @@ def _memoised(function):
         return known[text]
 
     return remembered
-
-
-# -- negation ------------------------------------------------------------------------------------
-
-#: The verbs that name each acting intent's action, in folded form (lower case, no accents), in
-#: English, German, French and Spanish. "Don't refund, just refund" and "I don't want a refund,
-#: I want a replacement" must never lead to a refund.
-_ACTION_WORDS = {
-    "refund_request": r"refund\w*|money back|reimburs\w*|erstatt\w*|ruckerstatt\w*|geld zuruck|rembours\w*"
-                      r"|reembols\w*|devolu\w+ (del|de mi) dinero",
-    "cancel_order": r"cancel\w*|storn\w*|annul\w*|cancel\w*",
-    "return_request": r"return\w*|send (it|them) back|zuruck(senden|schicken|geben)|retour\w*|renvo\w+|devolv\w*|devuelv\w*",
-    "change_order": r"chang\w*|swap\w*|modif\w*|ander\w*|tausch\w*|cambi\w*",
-    "change_shipping_address": r"chang\w*|update\w*|ander\w*|modif\w*|cambi\w*",
-    "password_reset": r"reset\w*|zurucksetz\w*|reinitialis\w*|restablec\w*|resete\w*",
-    "it_software_access": r"access|install\w*|licen[cs]\w*|zugang|zugriff|acces|acceso",
-    "account_edit": r"chang\w*|updat\w*|ander\w*|modif\w*|cambi\w*",
-    "account_delete": r"delet\w*|close\w*|los?ch\w*|supprim\w*|ferm\w*|borr\w*|elimin\w*|cerr\w*",
-    "newsletter": r"unsubscrib\w*|subscrib\w*|abmeld\w*|anmeld\w*|abonn\w*|desabonn\w*|desinscri\w*|suscri\w*|baja",
-}
-#: A negation right before the verb (a few words at most): "don't", "do not want to", "nicht",
-#: "ne … pas", "no quiero".
-_NEGATION = (r"\b(don'?t|do not|doesn'?t|does not|never|no need to|not|nicht|kein\w*|nie|ne|n'|pas|"
-             r"jamais|no|nunca)\b")
-_NEGATED = {intent: re.compile(_NEGATION + r"(?:[\s']+\w+){0,3}?[\s']*(?:" + words + r")\b")
-            for intent, words in _ACTION_WORDS.items()}
-
-
-def negates_action(text: str, intent: str) -> bool:
-    """Whether ``text`` speaks against the action of its own (acting) ``intent``.
-
-    Only the intent's own verb counts: "I don't want the shoes any more, cancel it" is a plain
-    cancellation, "please don't cancel" is not.
-    """
-    pattern = _NEGATED.get(intent)
-    return bool(pattern and pattern.search(fold(text)))
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for matching."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().replace("\u2019", "'")

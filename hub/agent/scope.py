@@ -77,6 +77,24 @@ def returnable_lines(scope_fact, order) -> list[dict]:
     return picked
 
 
+def open_return_for(scope_fact, order) -> dict | None:
+    """An open or requested return already holding every line ``scope_fact`` asks about, if any:
+    a second return is not opened, and a refund waits until the goods are back."""
+    wanted = {line["line_item_id"]: line["quantity"] for line in (scope_fact or {}).get("lines") or ()}
+    on_line = {fli["fulfillment_line_item_id"]: fli["line_item_id"]
+               for f in (order or {}).get("fulfillments") or () for fli in f.get("line_items") or ()}
+    for opened in (order or {}).get("returns") or ():
+        if str(opened.get("status", "")).upper() not in ("OPEN", "REQUESTED"):
+            continue
+        held = {}
+        for line in opened.get("line_items") or ():
+            line_id = on_line.get(line.get("fulfillment_line_item_id"))
+            held[line_id] = held.get(line_id, 0) + int(line.get("quantity") or 0)
+        if wanted and all(held.get(line_id, 0) >= quantity for line_id, quantity in wanted.items()):
+            return opened
+    return None
+
+
 def _decimal(value) -> Decimal:
     try:
         return Decimal(str(value))

@@ -49,6 +49,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .actions import ACTING, asks_for
 from .entities import extract
 from .spelling import alternation, compile_words, words
 
@@ -482,7 +483,34 @@ def _same_request(previous: _Group, first: tuple, group: _Group, second: tuple, 
         return not _different_objects(text[slice(*previous.span(text))], text[slice(*group.span(text))])
     if strong:
         return False
+    later = text[slice(*group.span(text))]
+    if intent_b in ACTING and not unsure_b and not asks_for(later, intent_b) and not _names_object(later):
+        # "Can I get the invoice for 1014? What did I pay?" — the second sentence reads like a
+        # refund to a classifier but asks for none: behind a weak boundary, a piece that names
+        # neither the action nor a thing of its own is context, never a request to act on.
+        return True
+    if _points_back(later):
+        # "Any news on my Figma request? Still can't log in to it." — "it" is the Figma request,
+        # not an account to reset: a piece that only points back is part of what it points to.
+        return True
     return unsure_a or unsure_b or intent_a in CONTEXT_INTENTS or intent_b in CONTEXT_INTENTS
+
+
+#: Words by which a piece points back to what the previous one named, in four languages.
+_POINTS_BACK = re.compile(
+    r"\b(it|that|this|them|those|these|the same|es|das|dies|damit|dafür|dazu|darauf|ça|cela|celle-ci|celui-ci"
+    r"|eso|esto|ello)\b", re.IGNORECASE)
+
+
+def _points_back(piece: str) -> bool:
+    """Whether ``piece`` refers back ("it", "das", "ça", "eso") and names no object of its own."""
+    return bool(_POINTS_BACK.search(piece)) and not _names_object(piece)
+
+
+def _names_object(piece: str) -> bool:
+    """Whether ``piece`` names an order, an address or an application of its own."""
+    found = extract(piece)
+    return bool(found.order_numbers or found.emails or found.software or _BARE_NUMBER.search(piece))
 
 
 def _different_objects(a: str, b: str) -> bool:

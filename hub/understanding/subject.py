@@ -71,6 +71,7 @@ RELATION_NOUNS: dict[str, tuple[str, ...]] = {
     ),
     "new_starter": (
         "new starter", "new hire", "new joiner", "new employee", "new colleague", "new team member", "intern",
+        "new guy", "new girl", "new person", "new lad",
         "trainee", "apprentice", "new recruit", "azubi", "auszubildende", "auszubildenden", "auszubildender",
         "praktikant", "praktikantin", "neuzugang", "nouvelle recrue", "nouvel arrivant", "nouvelle arrivante",
         "nouveau venu", "stagiaire", "alternant", "alternante", "apprenti", "apprentie",
@@ -270,6 +271,22 @@ _THIRD_PERSON_LOCKED_OUT = re.compile(
         "kann sich nicht anmelden", "kann sich nicht einloggen", "kommt nicht in", "kommt nicht mehr in",
         "n'arrive plus à se connecter", "n'arrive pas à se connecter", "ne peut plus se connecter",
     )),
+    re.IGNORECASE,
+)
+# "he needs Jira", "she wants access", "er braucht Slack", "il a besoin de Zoom", "ella necesita
+# acceso": someone else is the one who needs it.
+_THIRD_PERSON_NEEDS = re.compile(
+    r"\b(?:he|she|they|er|elle|il|él|ella)\s+(?:\w+\s+){0,1}?"
+    + alternation(("needs", "need", "wants", "would like", "requires", "needs access", "braucht", "benötigt",
+                   "möchte", "a besoin", "ont besoin", "voudrait", "necesita", "necesitan", "quiere")) + r"\b",
+    re.IGNORECASE,
+)
+# "reset beth's password", "tom's laptop": a possessive name in lower case too, as people type.
+_NAME_POSSESSIVE = re.compile(
+    r"\b(?!(?:it|one|today|tomorrow|yesterday|everyone|someone|somebody|nobody|today|that|what|who|there|here|let)['’]s)"
+    r"([a-z][a-z-]{1,20})['’]s\s+(?:new\s+|own\s+)?"
+    + alternation(("password", "account", "login", "log-in", "access", "laptop", "email", "e-mail", "mailbox",
+                   "subscription", "newsletter", "phone", "profile", "licence", "license", "seat")) + r"\b",
     re.IGNORECASE,
 )
 _FOR_THEM = re.compile(
@@ -636,8 +653,14 @@ def _read_sentence(text: str, start: int, end: int, selves: set[str], requester_
                 if tail and _is_name(tail.group(1)) and not _is_self(tail.group(1), selves):
                     name = _clean_name(tail.group(1))
             findings.append(_Finding(OTHER, _quote(sentence), name=name, relation=mention.relation))
+    possessive = _NAME_POSSESSIVE.search(sentence)
+    before = sentence[:possessive.start()].split()[-1:] if possessive else []
+    if (possessive and not _is_self(possessive.group(1), selves)
+            and not any(word.lower() in _POSSESSIVES or word.lower() in _ARTICLES for word in before)):
+        findings.append(_Finding(OTHER, _quote(sentence, possessive), name=possessive.group(1).capitalize()))
     third = (_THIRD_PERSON_THINGS.search(sentence) or _GERMAN_THIRD_PERSON_THINGS.search(sentence)
-             or _THIRD_PERSON_LOCKED_OUT.search(sentence) or _FOR_THEM.search(sentence))
+             or _THIRD_PERSON_LOCKED_OUT.search(sentence) or _FOR_THEM.search(sentence)
+             or _THIRD_PERSON_NEEDS.search(sentence))
     if third and not _PURCHASE.search(sentence):
         findings.append(_Finding(OTHER, _quote(sentence, third)))
     elif _SPANISH_SU_THINGS.search(sentence) and not _OWN_ACCOUNT.search(sentence):

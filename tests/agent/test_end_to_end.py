@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from decimal import Decimal
+
 import pytest
 from sqlmodel import select
 
@@ -71,14 +73,14 @@ def test_cancel_happens_once_even_when_the_run_is_worked_twice(world):
 def test_a_large_refund_waits_for_a_human_and_resumes_when_approved(world):
     from hub.agent import approvals
 
-    world.zendesk_ticket("john.mccarthy@example.org", "Refund please",
-                         "I want a refund for order #1014, the gloves arrived damaged.")
+    world.zendesk_ticket("ada@example.com", "Refund please",
+                         "I want a refund for the whole of order #1026, everything arrived damaged.")
     world.wait_for_events(1)
     world.work()
     [run] = world.runs()
     assert (run.flow, run.state.value) == ("refund", "waiting_approval"), run.reason
     [pending] = approvals.pending(world.hub)
-    assert pending["tool"] == "shopify.refund" and pending["arguments"]["amount"] == "109.5"
+    assert pending["tool"] == "shopify.refund" and Decimal(pending["arguments"]["amount"]) == Decimal("115.50")
     assert "above the automatic limit" in pending["summary"] and pending["run"]["facts"]["verified"]
 
     approvals.decide(world.hub, pending["id"], approve=True, actor="approver@example.com")

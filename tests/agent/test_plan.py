@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from hub.agent.plan import make_plan
-from hub.agent.reading import Reader, Reading, Request, negates_action
+from hub.agent.reading import Reader, Reading, Request
+from hub.understanding.actions import negates_action
 from hub.runtime import Hub
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,7 +84,7 @@ def test_each_request_gets_a_step_and_several_share_the_most_cautious_mode(agent
 
 def test_someone_elses_order_is_handed_over_and_the_rest_still_runs(agent):
     wife = {"kind": "other", "relation": "wife"}
-    result = plan(agent, request("order_status", order_numbers=["1014"]), request("refund_request", subject=wife))
+    result = plan(agent, request("order_status", order_numbers=["1014"]), request("account_edit", subject=wife))
     first, second = result.steps
     assert first.flow == "order_status" and second.flow is None
     assert second.code == "third_party" and "wife" in second.reason and result.code is None
@@ -140,3 +141,11 @@ def test_a_later_request_borrows_the_tickets_only_order_number():
     assert [r.entities["order_numbers"] for r in reading.requests] == [["1014"], ["1014"]]
     reading = reader.read("Where are orders 1001 and 1026?\n\nCancel the first one.")
     assert reading.requests[1].entities["order_numbers"] == []  # two to choose from: the flow asks
+
+
+def test_an_order_named_by_number_is_the_stores_to_judge_whatever_the_wording(agent):
+    """'The jackets my sister wears, order 1002': the order flows look the order up and verify
+    the requester against it, so a mention of someone else is no reason to hand over."""
+    sister = {"kind": "other", "relation": "relative"}
+    result = plan(agent, request("order_status", order_numbers=["1002"], subject=sister))
+    assert [s.flow for s in result.steps] == ["order_status"]

@@ -210,7 +210,7 @@ def test_general_questions_are_answered_from_the_knowledge_base_only_when_confid
 
 def test_the_other_shipped_flows_end_to_end(world):
     """Returns, billing, password reset and account updates, worked together by one worker."""
-    world.zendesk_ticket("ada@example.com", "Return", "I'd like to return order #1026, the jacket does not fit.")
+    world.zendesk_ticket("ada@example.com", "Return", "I'd like to return order #1026, the tee does not fit.")
     world.zendesk_ticket("john.mccarthy@example.org", "Invoice", "Can I get the invoice for order #1014? What did I pay?")
     world.servicenow_incident("ada@example.com", "Password", "I forgot my password and I'm locked out of my account.")
     world.zendesk_ticket("barbara@example.com", "Newsletter", "Please unsubscribe me from your newsletter.")

@@ -156,6 +156,29 @@ def get_user_manager(call):
     return {"user": _user_result(user), "manager": manager}
 
 
+def find_direct_report(call):
+    """The one active user who reports to ``manager_email`` and goes by ``name``.
+
+    A manager writes "reset Abel's password", not Abel's email: the people who report to the
+    requester are the only ones that name can mean, so the search is among them alone. None
+    or several matches is not an answer (NotFound, with how many), never a guess.
+    """
+    args = call.arguments
+    manager = _user(call, args["manager_email"], ("sys_id",))
+    if manager is None:
+        raise NotFound(NAME, f"No ServiceNow user has the email {args['manager_email']}", 404)
+    words = [word for word in str(args["name"]).split() if word]
+    encoded = f"manager={manager['sys_id']}^active=true" + "".join(f"^nameLIKE{table.quote(word)}" for word in words)
+    rows, _ = table.query(call.session, "sys_user", encoded, USER_FIELDS, limit=5)
+    if len(rows) != 1:
+        raise NotFound(NAME, f"{len(rows)} of the people reporting to {args['manager_email']} go by "
+                             f"{args['name']!r}", 404)
+    user = _fields(rows[0])
+    return {"user": _user_result(user),
+            "manager": {"sys_id": user.get("manager", ""), "name": user.get("manager.name", ""),
+                        "email": user.get("manager.email", ""), "active": user.get("manager.active") == "true"}}
+
+
 def _item_result(row):
     return {
         "id": row["sys_id"], "number": row["number"], "item": row.get("cat_item.name", ""),
@@ -465,6 +488,9 @@ TOOLS = (
     _tool("find_user", LOOKUP, find_user, "A ServiceNow user (sys_user) by email.", _schema(["email"], email=_EMAIL)),
     _tool("get_user_manager", LOOKUP, get_user_manager, "A user's manager, who approves their IT requests.",
           _schema(["email"], email=_EMAIL)),
+    _tool("find_direct_report", LOOKUP, find_direct_report,
+          "The one active user who reports to a manager (by email) and goes by a name.",
+          _schema(["manager_email", "name"], manager_email=_EMAIL, name={"type": "string", "minLength": 2, "maxLength": 120})),
     _tool("get_request", LOOKUP, get_request, "A Service Catalog request (REQ...) with its requested items.",
           _schema(["request"], request=dict(_REFERENCE, description="The request's sys_id or number (REQ...)"))),
     _tool("list_request_items", LOOKUP, list_request_items, "Requested items (RITM...) for a user, newest first.",

@@ -1,0 +1,77 @@
+"""The words that show a request asks for an action, in English, German, French and Spanish.
+
+A classifier reads a sentence's topic; whether the sentence *asks for* a refund or a reset is a
+second question, and one the agent must not guess at. Two readers use these words:
+
+- ``asks_for(text, intent)``: the text names its acting intent's action or object ("refund",
+  "password", "Bestellung stornieren", "mot de passe"). A sentence that only looks like one
+  ("What did I pay?" beside an invoice question, "still can't log in to it" about an app) is
+  context for its neighbour, not a request to act on (hub.understanding.requests).
+- ``negates_action(text, intent)``: the text speaks against that action ("don't refund",
+  "bitte nicht stornieren"): nothing acts on it (hub.agent.plan).
+
+Words are written in folded form (lower case, no accents; hub.understanding.normalise.fold).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .normalise import fold
+
+#: The verbs of each acting intent's action.
+VERBS = {
+    "refund_request": r"refund\w*|money back|reimburs\w*|erstatt\w*|ruckerstatt\w*|geld zuruck|rembours\w*"
+                      r"|reembols\w*|devolu\w+ (del|de mi) dinero",
+    "cancel_order": r"cancel\w*|storn\w*|annul\w*",
+    "return_request": r"return\w*|send (it|them) back|zuruck(senden|schicken|geben)|retour\w*|renvo\w+|devolv\w*|devuelv\w*",
+    "change_order": r"chang\w*|swap\w*|modif\w*|ander\w*|tausch\w*|cambi\w*",
+    "change_shipping_address": r"chang\w*|update\w*|ander\w*|modif\w*|cambi\w*",
+    "password_reset": r"reset\w*|zurucksetz\w*|reinitialis\w*|restablec\w*|resete\w*",
+    "it_software_access": r"access|install\w*|licen[cs]\w*|zugang|zugriff|acces|acceso",
+    "account_edit": r"chang\w*|updat\w*|ander\w*|modif\w*|cambi\w*",
+    "account_delete": r"delet\w*|close\w*|los?ch\w*|supprim\w*|ferm\w*|borr\w*|elimin\w*|cerr\w*",
+    "newsletter": r"unsubscrib\w*|subscrib\w*|abmeld\w*|anmeld\w*|abonn\w*|desabonn\w*|desinscri\w*|suscri\w*|baja",
+}
+
+#: What else names the action's object: the request is about *that*, even without the verb.
+OBJECTS = {
+    "refund_request": r"my money|geld|argent|dinero",
+    "cancel_order": r"call off|don'?t ship|do not ship|nicht (versenden|schicken)|ne pas (envoyer|expedier)|no (envien|enviar)",
+    "return_request": r"return label|rucksende\w*|rucksendung|etiquette de retour|devolucion",
+    "change_order": r"size|colou?r|grosse|farbe|taille|couleur|talla|color|add \w+ to my order",
+    "change_shipping_address": r"address|adresse|direccion|deliver (it )?to|ship (it )?to|liefern an|livr\w+ a|envia\w* a",
+    "password_reset": r"password|passwort|kennwort|mot de passe|contrasena|clave|locked out|gesperrt|bloque\w*",
+    "it_software_access": r"licen[cs]e|seat|account (for|on)|konto (fur|bei)|compte|cuenta",
+    "account_edit": r"phone|telefon|telephone|nombre|name|nom|numero",
+    "account_delete": r"account|konto|compte|cuenta",
+    "newsletter": r"newsletter|marketing|mailing list|werbe\w*|infolettre|boletin",
+}
+
+ACTING = frozenset(VERBS)
+
+_ASKS = {intent: re.compile(r"\b(" + VERBS[intent] + "|" + OBJECTS[intent] + r")\b") for intent in ACTING}
+
+#: A negation right before the verb (a few words at most): "don't", "do not want to", "nicht",
+#: "ne … pas", "no quiero".
+_NEGATION = (r"\b(don'?t|do not|doesn'?t|does not|never|no need to|not|nicht|kein\w*|nie|ne|n'|pas|"
+             r"jamais|no|nunca)\b")
+_NEGATED = {intent: re.compile(_NEGATION + r"(?:[\s']+\w+){0,3}?[\s']*(?:" + words + r")\b")
+            for intent, words in VERBS.items()}
+
+
+def asks_for(text: str, intent: str) -> bool:
+    """Whether ``text`` names the action (or its object) of ``intent``; True for intents that
+    do not act, whose answers change nothing."""
+    pattern = _ASKS.get(intent)
+    return pattern is None or bool(pattern.search(fold(text)))
+
+
+def negates_action(text: str, intent: str) -> bool:
+    """Whether ``text`` speaks against the action of its own (acting) ``intent``.
+
+    Only the intent's own verb counts: "I don't want the shoes any more, cancel it" is a plain
+    cancellation, "please don't cancel" is not.
+    """
+    pattern = _NEGATED.get(intent)
+    return bool(pattern and pattern.search(fold(text)))
