@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -31,6 +32,19 @@ def deliver(client, hub, payload, secret="s3cret", connection_id=None):
     body = json.dumps(payload).encode()
     headers = sign(secret, body, datetime.now(timezone.utc).isoformat())
     return client.post(f"/hooks/toy/{connection_id or hub.toy_connection.id}", data=body, headers=headers)
+
+
+def toy_worker(hub, config_dir, redis_url):
+    """One burst of a real `hub worker` process that knows the toy connector."""
+    import yaml
+
+    settings = config_dir / "settings.yaml"
+    data = yaml.safe_load(settings.read_text())
+    data["data_dir"] = str(hub.settings.data_dir)
+    settings.write_text(yaml.safe_dump(data))
+    env = dict(os.environ, HUB_REDIS_URL=redis_url, PYTHONPATH=str(Path(__file__).parent))
+    return subprocess.run([sys.executable, str(Path(__file__).parent / "toy_worker.py"), "--burst",
+                           "--config-dir", str(config_dir)], env=env, capture_output=True, text=True, timeout=120)
 
 
 def stored_events(hub):
@@ -97,15 +111,7 @@ def test_worker_records_the_ticket_exactly_once(setup, config_dir, redis_url):
     hub, client = setup
     deliver(client, hub, {"id": "evt-5", "ticket": 9, "subject": "Refund please"})
     events.queue(hub).enqueue(events.PROCESS_JOB, 1, job_id="duplicate-job")  # a duplicate job
-    env = dict(os.environ, HUB_REDIS_URL=redis_url)
-    settings = config_dir / "settings.yaml"
-    import yaml
-
-    data = yaml.safe_load(settings.read_text())
-    data["data_dir"] = str(hub.settings.data_dir)
-    settings.write_text(yaml.safe_dump(data))
-    result = subprocess.run([sys.executable, "-m", "hub", "worker", "--burst", "--config-dir", str(config_dir)],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = toy_worker(hub, config_dir, redis_url)
     assert result.returncode == 0, result.stderr
     assert stored_events(hub) == [("evt-5", "done")]
     with session_scope(hub.engine) as session:

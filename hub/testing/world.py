@@ -61,7 +61,7 @@ def _free_port():
 
 
 class World:
-    def __init__(self, directory, redis_url, database_url=None, salesforce=False):
+    def __init__(self, directory, redis_url, database_url=None, salesforce=False, shopify_seed=None):
         from hub_shopify.sandbox import create_sandbox as shopify
         from hub_zendesk.sandbox import create_sandbox as zendesk
         from hub_servicenow.sandbox import create_sandbox as servicenow
@@ -69,7 +69,7 @@ class World:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         directory = self.directory
-        self.sandboxes = {"zendesk": zendesk(seed=zendesk_seed(directory)), "shopify": shopify(),
+        self.sandboxes = {"zendesk": zendesk(seed=zendesk_seed(directory)), "shopify": shopify(seed=shopify_seed),
                           "servicenow": servicenow(seed=servicenow_seed(directory))}
         self.servers = {name: sandbox.serve(tls=False) for name, sandbox in self.sandboxes.items()}
         self._saved_ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
