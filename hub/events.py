@@ -22,7 +22,6 @@ from datetime import timedelta
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
-from rq.job import JobStatus
 from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -34,9 +33,6 @@ log = logging.getLogger(__name__)
 
 STORED, QUEUED, PROCESSING, RETRYING, DONE, FAILED = "stored", "queued", "processing", "retrying", "done", "failed"
 PROCESS_JOB = "hub.jobs.process_event"
-#: rq job states in which the job will still be run: anything else, for an event the database
-#: has as queued, means the worker that took the job died before leasing the event.
-_WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 #: The kind of event that must end in a run (or in the agent deciding to leave the ticket alone).
 TICKET_CREATED = "ticket.created"
 
@@ -88,8 +84,8 @@ def enqueue(hub, event_ids):
 def relay(hub, older_than=timedelta(seconds=5)):
     """Queue every event nobody will otherwise process; returns how many were queued.
 
-    That is an event still ``stored`` (the queue was down), ``queued`` but with no job that
-    will run (Redis lost it, or the worker that took it died before leasing it), ``processing``
+    That is an event still ``stored`` (the queue was down), ``queued`` but with no job waiting
+    in the queue (Redis lost it, or the worker that took it died before leasing it), ``processing``
     under a lease that ran out (the worker died), or ``retrying`` whose time came.
     """
     now = utcnow()
@@ -100,8 +96,11 @@ def relay(hub, older_than=timedelta(seconds=5)):
         queued = session.exec(select(InboundEvent.id).where(InboundEvent.state == QUEUED,
                                                             InboundEvent.queued_at < cutoff)).all()
     try:
-        target = queue(hub)
-        lost = [event_id for event_id in queued if not _will_run(target, event_id)]
+        # Only a job still in the queue's list will be run. One that a worker took (rq moves it
+        # to its intermediate list, then starts it) but did not lease the event for within the
+        # cutoff belongs to a worker that died: rq would notice only minutes later.
+        waiting = set(queue(hub).get_job_ids()) if queued else set()
+        lost = [event_id for event_id in queued if _job_id(event_id) not in waiting]
     except RedisError as error:
         log.warning("relay: queue unavailable: %s", error)
         return 0
@@ -124,11 +123,6 @@ def relay(hub, older_than=timedelta(seconds=5)):
             session.exec(update(InboundEvent).where(InboundEvent.id.in_(woken)).values(state=STORED, wake_at=None))
     taken_over = [row.id for row in dropped if row.state == STORED]
     return enqueue(hub, sorted({*stored, *lost, *taken_over, *woken}))
-
-
-def _will_run(target, event_id):
-    job = target.fetch_job(_job_id(event_id))
-    return job is not None and job.get_status(refresh=False) in _WAITING
 
 
 def _job_id(event_id):

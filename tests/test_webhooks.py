@@ -123,3 +123,38 @@ def test_a_connection_without_a_signing_secret_refuses_deliveries(toy):
     client = create_app(toy).test_client()
     answer = client.post(f"/hooks/toy/{toy.toy_connection.id}", data=b'{"id": "evt-1"}')
     assert answer.status_code == 401 and "no webhook signing secret" in answer.json["error"]
+
+
+def test_relay_requeues_a_job_a_dead_worker_had_taken(setup):
+    """rq moves a job to its intermediate list as a worker takes it; a worker killed before it
+    leased the event leaves the job there, still "queued", and nothing would ever run it."""
+    from datetime import timedelta
+
+    hub, client = setup
+    deliver(client, hub, {"id": "evt-6", "ticket": 10})
+    target = events.queue(hub)
+    target.connection.lmove(target.key, target.intermediate_queue_key)  # taken, then the worker died
+    assert target.job_ids == [] and stored_events(hub) == [("evt-6", "queued")]
+    assert events.relay(hub, older_than=timedelta(0)) == 1
+    assert target.job_ids == ["event-1"]
+
+
+def test_a_signed_delivery_the_worker_could_not_process_is_refused_at_the_door(setup):
+    """A number where the subject's text belongs used to be acknowledged (200) and then fail in
+    the worker, where only the logs saw it; the vendor never retried."""
+    hub, client = setup
+    answer = deliver(client, hub, {"id": "evt-7", "ticket": 11, "subject": 12345})
+    assert answer.status_code == 400
+    assert answer.get_json() == {"error": "the delivery could not be read: ticket.subject must be text, not int 12345"}
+    assert stored_events(hub) == []
+
+
+def test_a_signed_delivery_the_connector_cannot_read_is_a_400_not_a_500(setup):
+    hub, client = setup
+    answer = deliver(client, hub, {"ticket": 12})  # no event id: the toy connector's lookup fails
+    assert answer.status_code == 400 and "a field it needs is missing (KeyError: 'id')" in answer.get_json()["error"]
+    body = b'{"id": "evt-8", "ticket": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    headers = sign("s3cret", body, datetime.now(timezone.utc).isoformat())
+    nested = client.post(f"/hooks/toy/{hub.toy_connection.id}", data=body, headers=headers)
+    assert nested.status_code == 400 and nested.get_json()["error"].endswith("nested too deeply")
+    assert stored_events(hub) == []
