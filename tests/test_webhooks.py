@@ -158,3 +158,16 @@ def test_a_signed_delivery_the_connector_cannot_read_is_a_400_not_a_500(setup):
     nested = client.post(f"/hooks/toy/{hub.toy_connection.id}", data=body, headers=headers)
     assert nested.status_code == 400 and nested.get_json()["error"].endswith("nested too deeply")
     assert stored_events(hub) == []
+
+
+def test_a_polled_event_that_cannot_be_processed_is_reported_and_polled_again(toy, redis_url):
+    from hub import polling
+    from hub.errors import ConnectorError
+
+    toy.settings.redis_url = redis_url
+    toy.toy_vendor.things["2"] = {"id": 2, "name": "a number where the id's text belongs"}
+    with pytest.raises(ConnectorError, match=r"1 polled event\(s\) cannot be processed: poll-2: ticket.remote_id"):
+        polling.poll_connection(toy, toy.connector("toy"), toy.toy_connection)
+    assert stored_events(toy) == [("poll-1", "queued")]  # the readable one is not held back
+    with session_scope(toy.engine) as session:
+        assert "poll_since" not in session.get(Connection, toy.toy_connection.id).settings  # the window again
