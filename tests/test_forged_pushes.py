@@ -101,3 +101,21 @@ def test_a_forged_comment_is_not_taken_for_what_the_customer_wrote(world):
     assert [(c.remote_id, c.body) for c in comments] == [
         (ADA_COMMENT, "Thanks Ada, we can see the duplicate charge and are looking into it.")]
     assert [event.state for event in stored(world)] == ["done", "done"]
+
+
+def test_a_vendor_down_while_the_case_is_read_back_delays_the_event_and_loses_nothing(world):
+    import time
+
+    body, headers = sample(world, "ticket.created")
+    assert requests.post(hook_url(world), data=body, headers=headers, timeout=10).status_code == 200
+    world.control("salesforce", "POST", "faults", {"server_error": 1000})  # every API call fails
+    world.work()
+    [event] = stored(world)
+    assert event.state == "retrying" and "VendorUnavailable" in event.error and world.runs() == []
+    world.control("salesforce", "DELETE", "faults")
+    time.sleep(2.2)  # the first backoff is 2 s
+    world.work()
+    [event] = stored(world)
+    assert event.state == "done"
+    [run] = world.runs()
+    assert run.facts["ticket"]["subject"] == REAL_SUBJECT
