@@ -171,3 +171,46 @@ def test_a_polled_event_that_cannot_be_processed_is_reported_and_polled_again(to
     assert stored_events(toy) == [("poll-1", "queued")]  # the readable one is not held back
     with session_scope(toy.engine) as session:
         assert "poll_since" not in session.get(Connection, toy.toy_connection.id).settings  # the window again
+
+
+def test_lost_tickets_counts_old_ticket_events_without_a_run_the_agent_did_not_decide(toy):
+    from datetime import timedelta
+
+    from hub.models import Run, utcnow
+
+    old = utcnow() - timedelta(seconds=toy.settings.events.lost_after_seconds + 1)
+    with session_scope(toy.engine) as session:
+        ticket = Ticket(connection_id=toy.toy_connection.id, remote_id="with-run")
+        session.add(ticket)
+        session.flush()
+        session.add(Run(ticket_id=ticket.id))
+        for number, (remote, state, received) in enumerate([
+            ("with-run", events.PROCESSING, old),   # a run exists: not lost
+            ("decided", events.DONE, old),          # done without a run: the intent is off
+            ("failed", events.FAILED, old),         # lost
+            ("stuck", events.QUEUED, old),          # lost
+            ("fresh", events.STORED, utcnow()),     # not old enough to worry about
+        ]):
+            session.add(InboundEvent(connection_id=toy.toy_connection.id, event_id=f"evt-{number}",
+                                     kind=events.TICKET_CREATED, ticket_remote_id=remote, state=state,
+                                     received_at=received))
+        session.add(InboundEvent(connection_id=toy.toy_connection.id, event_id="evt-comment", kind="comment.added",
+                                 ticket_remote_id="failed", state=events.FAILED, received_at=old))
+    assert events.lost_tickets(toy) == 2
+
+
+def test_an_event_workers_keep_dying_on_is_failed_after_max_attempts(toy, redis_url):
+    from hub.models import utcnow
+
+    toy.settings.redis_url = redis_url
+    expired = utcnow()
+    with session_scope(toy.engine) as session:
+        for number, attempts in enumerate([toy.settings.events.max_attempts - 1, toy.settings.events.max_attempts]):
+            session.add(InboundEvent(connection_id=toy.toy_connection.id, event_id=f"evt-{number}", kind="x",
+                                     state=events.PROCESSING, lease_owner="dead", lease_until=expired,
+                                     attempts=attempts))
+    assert events.relay(toy) == 1  # the one with attempts left is queued again
+    assert stored_events(toy) == [("evt-0", "queued"), ("evt-1", "failed")]
+    with session_scope(toy.engine) as session:
+        assert "workers stopped while processing it" in session.exec(
+            select(InboundEvent).where(InboundEvent.event_id == "evt-1")).one().error
