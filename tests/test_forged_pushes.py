@@ -119,3 +119,22 @@ def test_a_vendor_down_while_the_case_is_read_back_delays_the_event_and_loses_no
     assert event.state == "done"
     [run] = world.runs()
     assert run.facts["ticket"]["subject"] == REAL_SUBJECT
+
+
+def test_the_hook_url_survives_a_reconnect_and_not_a_disconnect(world):
+    from urllib.parse import parse_qsl, urlsplit
+
+    from hub import connections
+    from hub.sandbox import give_consent
+
+    before = hook_url(world)
+    connection = world.connections["salesforce"]
+    _, url, _ = connections.begin(world.hub, "salesforce", connection.instance, connection.id)
+    query = dict(parse_qsl(urlsplit(give_consent(url)).query))
+    again = connections.finish(world.hub, query["state"], query.get("code"), query)
+    assert world.hub.webhook_url(again) == before  # what the admin entered at Salesforce still works
+    connections.disconnect(world.hub, connection.id)
+    with world.session() as session:
+        from hub.models import Connection
+
+        assert session.get(Connection, connection.id).hook_token_ciphertext is None
