@@ -7,6 +7,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import text
 
+from . import events
 from .introspect import plugins_info
 from .runtime import Hub
 
@@ -39,10 +40,13 @@ def create_app(hub=None, config_dir=None):
         checks = {"database": _check_database(hub), "redis": _check_redis(hub)}
         broken = hub.broken_plugins
         down = [name for name, state in checks.items() if state != "ok"]
+        lost = None if "database" in down else events.lost_tickets(hub)
         body = {
-            "status": "down" if down else ("degraded" if broken else "ok"),
+            "status": "down" if down else ("degraded" if broken or lost else "ok"),
             "checks": checks,
             "broken_plugins": broken,
+            # Tickets whose created event is older than events.lost_after_seconds and has no run.
+            "lost_tickets": lost,
             "connectors": sorted(hub.registry.connectors),
         }
         return jsonify(body), 503 if down else 200

@@ -75,6 +75,17 @@ class WebhookSettings(Strict):
     max_age_seconds: int = Field(300, ge=10, le=86_400)
 
 
+class EventSettings(Strict):
+    """How the hub works through stored events (hub.events)."""
+
+    #: A worker holds an event this long per step; a worker killed holding it is replaced after.
+    claim_seconds: int = Field(120, ge=1, le=3600)
+    #: Workers that die on one event this many times mark it failed instead of trying again.
+    max_attempts: int = Field(10, ge=1, le=1000)
+    #: A ticket-created event this old without a run is reported lost (metric and /-/health).
+    lost_after_seconds: int = Field(900, ge=1, le=7 * 86_400)
+
+
 class WebSettings(Strict):
     """Operator sign-in: session lifetime and the login rate limits (counted in Redis)."""
 
@@ -118,6 +129,7 @@ class Settings(Strict):
     log_format: Literal["json", "text"] = "json"
     http: HttpSettings = HttpSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    events: EventSettings = EventSettings()
     web: WebSettings = WebSettings()
     audit: AuditSettings = AuditSettings()
     #: OAuth client registered at each vendor, by connector name.

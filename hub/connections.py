@@ -6,6 +6,8 @@ registers the hub's webhook. The web setup pages and the demo both go through he
 """
 
 import hashlib
+import hmac
+import secrets
 from datetime import datetime, timedelta
 
 from sqlmodel import select
@@ -119,6 +121,7 @@ def finish(hub, state, code=None, query=None):
         row.updated_at = utcnow()
         session.add(row)
         connection = row
+    connection = _ensure_hook_token(hub, connector, connection)
     _subscribe(hub, connector, connection, credentials)
     hub.audit("connection.connected", {
         "connection": connection.id, "connector": connector.name, "instance": connection.instance,
@@ -166,6 +169,7 @@ def disconnect(hub, connection_id, actor="system"):
         row = session.get(Connection, connection_id)
         row.token_ciphertext = None
         row.webhook_secret_ciphertext = None
+        row.hook_token_ciphertext = None  # connecting again gives a new hook URL
         row.token_version += 1
         row.status = ConnectionStatus.disconnected
         row.status_reason = None if revoked else "tokens deleted; the vendor did not confirm revocation"
@@ -176,6 +180,28 @@ def disconnect(hub, connection_id, actor="system"):
 
 def webhook_secret(hub, connection):
     return hub.box.decrypt(connection.webhook_secret_ciphertext) if connection.webhook_secret_ciphertext else None
+
+
+def hook_token(hub, connection):
+    """The secret the hook URL of a connection whose vendor does not sign must end with, or None."""
+    return hub.box.decrypt(connection.hook_token_ciphertext) if connection.hook_token_ciphertext else None
+
+
+def hook_token_matches(hub, connection, token):
+    expected = hook_token(hub, connection)
+    return bool(expected and token) and hmac.compare_digest(expected.encode(), token.encode())
+
+
+def _ensure_hook_token(hub, connector, connection):
+    """Give a connection whose vendor pushes unsigned a secret hook URL, once: a reconnect keeps
+    it, so the URL an admin entered at the vendor goes on working."""
+    if not connector.push or connector.signed_push or connection.hook_token_ciphertext:
+        return connection
+    with session_scope(hub.engine) as session:
+        row = session.get(Connection, connection.id)
+        row.hook_token_ciphertext = hub.box.encrypt(secrets.token_urlsafe(32))
+        session.add(row)
+        return row
 
 
 def _clear_pending(hub, connection_id):

@@ -56,6 +56,10 @@ class Connector:
     requester_scopes: tuple = ()
     #: True when the vendor pushes events to /hooks/...; False means the hub polls.
     push = True
+    #: True when the vendor signs what it pushes (an HMAC under a shared secret). False: a push
+    #: is only a notification; the hook URL must carry the connection's secret (``hub.connections.hook_token``)
+    #: and the worker reads what it names back from the API (``read_back``) before acting.
+    signed_push = True
     #: "module:callable" returning the sandbox spec; None when the connector ships none.
     sandbox = None
 
@@ -108,6 +112,12 @@ class Connector:
         if verb == "escalate":
             return f"{self.name}.escalate", {"ticket_id": ticket_id}
         return None
+
+    def read_back(self, session, event):
+        """``event`` (a ``hub.ingest.Event``) with its ticket and comment as the vendor's API has
+        them, or None when the vendor has no such ticket or comment. Needed when the vendor does
+        not sign its pushes (``signed_push`` False): nothing in such a push is taken on trust."""
+        raise NotImplementedError(f"{self.name} does not sign its pushes, so it must implement read_back")
 
     def comment_by_requester(self, session, ticket, comment):
         """Whether the ticket's requester wrote ``comment`` (the stored comment dict), for

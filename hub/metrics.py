@@ -88,7 +88,7 @@ class _StateCollector:
         from sqlmodel import select
 
         from .db import session_scope
-        from .events import queue
+        from .events import lost_tickets, queue
         from .models import Approval, Connection, Run
 
         depth = GaugeMetricFamily("hub_queue_depth", "Jobs waiting in the hub's queue.")
@@ -111,3 +111,5 @@ class _StateCollector:
                                                          .group_by(Connection.connector, Connection.status)):
                 connections.add_metric([connector, getattr(status, "value", status)], count)
             yield connections
+        yield GaugeMetricFamily("hub_lost_tickets", "Ticket-created events older than events.lost_after_seconds "
+                                "whose ticket has no run (stuck, retrying or failed).", value=lost_tickets(self.hub))

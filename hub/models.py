@@ -74,6 +74,9 @@ class Connection(SQLModel, table=True):
     #: Bumped on every token write so a rotated refresh token is never overwritten by a stale one.
     token_version: int = 0
     webhook_secret_ciphertext: str | None = Field(default=None, sa_column=Column(Text))
+    #: For vendors that do not sign their pushes: the secret the webhook URL's path must carry
+    #: (hub.connections.hook_token), encrypted at rest.
+    hook_token_ciphertext: str | None = Field(default=None, sa_column=Column(Text))
     settings: dict = _json()
     created_at: datetime = _when()
     updated_at: datetime = _when()
@@ -165,9 +168,18 @@ class InboundEvent(SQLModel, table=True):
     ticket_remote_id: str | None = Field(default=None, max_length=255)
     payload: dict = _json()  # the normalised event
     raw: str = Field(default="", sa_column=Column(Text, nullable=False))
-    state: str = Field(default="stored", index=True, max_length=20)  # stored, queued, done, failed
+    # stored, queued, processing, retrying, done, failed (hub.events: done only once what the
+    # event causes, such as the ticket's run, is committed)
+    state: str = Field(default="stored", index=True, max_length=20)
     received_at: datetime = _when()
     queued_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    # The worker processing the event holds it until lease_until; a killed worker's event is
+    # queued again once that passes (hub.events.relay).
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    wake_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))  # retrying
+    attempts: int = 0  # workers that took the event
+    error: str | None = Field(default=None, sa_column=Column(Text))  # why it is retrying or failed
 
 
 class AuditEntry(SQLModel, table=True):

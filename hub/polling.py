@@ -14,6 +14,7 @@ from sqlmodel import select
 from . import events
 from .db import session_scope
 from .errors import ConnectorError
+from .ingest import check
 from .models import Connection, ConnectionStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,20 @@ def poll_connection(hub, connector, connection):
                                        session=hub.session(connection), since=since)
     if received is None:  # the connector cannot poll either: nothing to do
         return 0
-    new_ids, _duplicates = events.store(hub, connection, received, b"")
+    readable, problems = [], []
+    for event in received:
+        try:
+            check(event)
+            readable.append(event)
+        except ValueError as error:
+            problems.append(f"{getattr(event, 'event_id', '?')}: {error}")
+    new_ids, _duplicates = events.store(hub, connection, readable, b"")
     events.enqueue(hub, new_ids)
+    if problems:
+        # The window is polled again, so what could not be read is not skipped for good: the
+        # warning repeats until the connector or the vendor's data is fixed.
+        raise ConnectorError(connection.connector, f"{len(problems)} polled event(s) cannot be processed: "
+                             + "; ".join(problems[:5]))
     with session_scope(hub.engine) as session:
         row = session.get(Connection, connection.id)
         row.settings = dict(row.settings or {}, poll_since=(started - OVERLAP).isoformat())

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from functools import cached_property
 
 from .audit import AuditLog
+from .connections import hook_token
 from .config import ClientCredentials, config_dir, load_settings
 from .db import make_engine
 from .errors import ConfigError, ToolRefused
@@ -100,7 +101,11 @@ class Hub:
         )
 
     def webhook_url(self, connection):
-        return f"{self.settings.public_url}/hooks/{connection.connector}/{connection.id}"
+        """Where the vendor delivers; for a vendor that does not sign, the path ends in the
+        connection's secret (``hub.connections.hook_token``)."""
+        url = f"{self.settings.public_url}/hooks/{connection.connector}/{connection.id}"
+        token = hook_token(self, connection)
+        return f"{url}/{token}" if token else url
 
     def call(self, tool_name, connection, arguments, context=None, idempotency_key=None, session=None,
              first_attempt_at=None):

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -31,6 +32,19 @@ def deliver(client, hub, payload, secret="s3cret", connection_id=None):
     body = json.dumps(payload).encode()
     headers = sign(secret, body, datetime.now(timezone.utc).isoformat())
     return client.post(f"/hooks/toy/{connection_id or hub.toy_connection.id}", data=body, headers=headers)
+
+
+def toy_worker(hub, config_dir, redis_url):
+    """One burst of a real `hub worker` process that knows the toy connector."""
+    import yaml
+
+    settings = config_dir / "settings.yaml"
+    data = yaml.safe_load(settings.read_text())
+    data["data_dir"] = str(hub.settings.data_dir)
+    settings.write_text(yaml.safe_dump(data))
+    env = dict(os.environ, HUB_REDIS_URL=redis_url, PYTHONPATH=str(Path(__file__).parent))
+    return subprocess.run([sys.executable, str(Path(__file__).parent / "toy_worker.py"), "--burst",
+                           "--config-dir", str(config_dir)], env=env, capture_output=True, text=True, timeout=120)
 
 
 def stored_events(hub):
@@ -97,15 +111,7 @@ def test_worker_records_the_ticket_exactly_once(setup, config_dir, redis_url):
     hub, client = setup
     deliver(client, hub, {"id": "evt-5", "ticket": 9, "subject": "Refund please"})
     events.queue(hub).enqueue(events.PROCESS_JOB, 1, job_id="duplicate-job")  # a duplicate job
-    env = dict(os.environ, HUB_REDIS_URL=redis_url)
-    settings = config_dir / "settings.yaml"
-    import yaml
-
-    data = yaml.safe_load(settings.read_text())
-    data["data_dir"] = str(hub.settings.data_dir)
-    settings.write_text(yaml.safe_dump(data))
-    result = subprocess.run([sys.executable, "-m", "hub", "worker", "--burst", "--config-dir", str(config_dir)],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = toy_worker(hub, config_dir, redis_url)
     assert result.returncode == 0, result.stderr
     assert stored_events(hub) == [("evt-5", "done")]
     with session_scope(hub.engine) as session:
@@ -117,3 +123,94 @@ def test_a_connection_without_a_signing_secret_refuses_deliveries(toy):
     client = create_app(toy).test_client()
     answer = client.post(f"/hooks/toy/{toy.toy_connection.id}", data=b'{"id": "evt-1"}')
     assert answer.status_code == 401 and "no webhook signing secret" in answer.json["error"]
+
+
+def test_relay_requeues_a_job_a_dead_worker_had_taken(setup):
+    """rq moves a job to its intermediate list as a worker takes it; a worker killed before it
+    leased the event leaves the job there, still "queued", and nothing would ever run it."""
+    from datetime import timedelta
+
+    hub, client = setup
+    deliver(client, hub, {"id": "evt-6", "ticket": 10})
+    target = events.queue(hub)
+    target.connection.lmove(target.key, target.intermediate_queue_key)  # taken, then the worker died
+    assert target.job_ids == [] and stored_events(hub) == [("evt-6", "queued")]
+    assert events.relay(hub, older_than=timedelta(0)) == 1
+    assert target.job_ids == ["event-1"]
+
+
+def test_a_signed_delivery_the_worker_could_not_process_is_refused_at_the_door(setup):
+    """A number where the subject's text belongs used to be acknowledged (200) and then fail in
+    the worker, where only the logs saw it; the vendor never retried."""
+    hub, client = setup
+    answer = deliver(client, hub, {"id": "evt-7", "ticket": 11, "subject": 12345})
+    assert answer.status_code == 400
+    assert answer.get_json() == {"error": "the delivery could not be read: ticket.subject must be text, not int 12345"}
+    assert stored_events(hub) == []
+
+
+def test_a_signed_delivery_the_connector_cannot_read_is_a_400_not_a_500(setup):
+    hub, client = setup
+    answer = deliver(client, hub, {"ticket": 12})  # no event id: the toy connector's lookup fails
+    assert answer.status_code == 400 and "a field it needs is missing (KeyError: 'id')" in answer.get_json()["error"]
+    body = b'{"id": "evt-8", "ticket": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    headers = sign("s3cret", body, datetime.now(timezone.utc).isoformat())
+    nested = client.post(f"/hooks/toy/{hub.toy_connection.id}", data=body, headers=headers)
+    assert nested.status_code == 400 and nested.get_json()["error"].endswith("nested too deeply")
+    assert stored_events(hub) == []
+
+
+def test_a_polled_event_that_cannot_be_processed_is_reported_and_polled_again(toy, redis_url):
+    from hub import polling
+    from hub.errors import ConnectorError
+
+    toy.settings.redis_url = redis_url
+    toy.toy_vendor.things["2"] = {"id": 2, "name": "a number where the id's text belongs"}
+    with pytest.raises(ConnectorError, match=r"1 polled event\(s\) cannot be processed: poll-2: ticket.remote_id"):
+        polling.poll_connection(toy, toy.connector("toy"), toy.toy_connection)
+    assert stored_events(toy) == [("poll-1", "queued")]  # the readable one is not held back
+    with session_scope(toy.engine) as session:
+        assert "poll_since" not in session.get(Connection, toy.toy_connection.id).settings  # the window again
+
+
+def test_lost_tickets_counts_old_ticket_events_without_a_run_the_agent_did_not_decide(toy):
+    from datetime import timedelta
+
+    from hub.models import Run, utcnow
+
+    old = utcnow() - timedelta(seconds=toy.settings.events.lost_after_seconds + 1)
+    with session_scope(toy.engine) as session:
+        ticket = Ticket(connection_id=toy.toy_connection.id, remote_id="with-run")
+        session.add(ticket)
+        session.flush()
+        session.add(Run(ticket_id=ticket.id))
+        for number, (remote, state, received) in enumerate([
+            ("with-run", events.PROCESSING, old),   # a run exists: not lost
+            ("decided", events.DONE, old),          # done without a run: the intent is off
+            ("failed", events.FAILED, old),         # lost
+            ("stuck", events.QUEUED, old),          # lost
+            ("fresh", events.STORED, utcnow()),     # not old enough to worry about
+        ]):
+            session.add(InboundEvent(connection_id=toy.toy_connection.id, event_id=f"evt-{number}",
+                                     kind=events.TICKET_CREATED, ticket_remote_id=remote, state=state,
+                                     received_at=received))
+        session.add(InboundEvent(connection_id=toy.toy_connection.id, event_id="evt-comment", kind="comment.added",
+                                 ticket_remote_id="failed", state=events.FAILED, received_at=old))
+    assert events.lost_tickets(toy) == 2
+
+
+def test_an_event_workers_keep_dying_on_is_failed_after_max_attempts(toy, redis_url):
+    from hub.models import utcnow
+
+    toy.settings.redis_url = redis_url
+    expired = utcnow()
+    with session_scope(toy.engine) as session:
+        for number, attempts in enumerate([toy.settings.events.max_attempts - 1, toy.settings.events.max_attempts]):
+            session.add(InboundEvent(connection_id=toy.toy_connection.id, event_id=f"evt-{number}", kind="x",
+                                     state=events.PROCESSING, lease_owner="dead", lease_until=expired,
+                                     attempts=attempts))
+    assert events.relay(toy) == 1  # the one with attempts left is queued again
+    assert stored_events(toy) == [("evt-0", "queued"), ("evt-1", "failed")]
+    with session_scope(toy.engine) as session:
+        assert "workers stopped while processing it" in session.exec(
+            select(InboundEvent).where(InboundEvent.event_id == "evt-1")).one().error

@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 RUN_JOB = "hub.agent.jobs.run_job"
 
 
-def _owner():
+def owner():
+    """Who holds a lease: this process, on this host, this time (a restarted worker is someone else)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -38,24 +39,31 @@ def run_job(run_id):
     """rq entry point: advance one run as far as it goes."""
     from ..jobs import _hub
 
-    return engine.advance(_hub(), run_id, _owner())
+    return engine.advance(_hub(), run_id, owner())
 
 
 def on_event(hub, kind, ticket_id, payload):
     """What an ingested event means to the agent: a new ticket starts a run, a customer's answer
-    resumes the run that asked. Returns the run id it advanced, or None."""
+    resumes the run that asked. Returns the id of the run to advance, or None.
+
+    Called again for the same event after a worker died, it finds the run it made the first
+    time (``engine.start`` keeps one run per ticket) or nothing waiting any more, so the event
+    causes what it causes once.
+    """
     if ticket_id is None:
         return None
-    run_id = None
     if kind == "ticket.created":
-        run_id = engine.start(hub, ticket_id)
-    elif kind in ("comment.added", "ticket.comment_added"):
+        return engine.start(hub, ticket_id)
+    if kind in ("comment.added", "ticket.comment_added"):
         comment = payload.get("comment") or {}
         if comment.get("public", True) and engine.written_by_requester(hub, ticket_id, comment):
-            run_id = engine.customer_replied(hub, ticket_id, comment.get("body") or "")
-    if run_id is not None:
-        engine.advance(hub, run_id, _owner())
-    return run_id
+            return engine.customer_replied(hub, ticket_id, comment.get("body") or "")
+    return None
+
+
+def advance(hub, run_id):
+    """Advance a run in this process, as far as it goes (its lease keeps others out)."""
+    return engine.advance(hub, run_id, owner())
 
 
 def relay(hub, stale_after=timedelta(seconds=30)):

@@ -87,7 +87,7 @@ def snapshot(hub, filed):
                                 .order_by(Run.created_at)).all():
             latest[run.ticket_id] = run  # a later run of the same ticket supersedes the earlier
         unprocessed = session.exec(select(InboundEvent.id, InboundEvent.state).where(
-            InboundEvent.connection_id.in_(connection_ids), InboundEvent.state.in_(("stored", "queued")))).all()
+            InboundEvent.connection_id.in_(connection_ids), InboundEvent.state.in_((events.STORED, events.QUEUED, events.PROCESSING, events.RETRYING)))).all()
     pending, stale = _in_hand(hub, unprocessed)
     outcomes = []
     for key, item in wanted.items():

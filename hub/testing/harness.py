@@ -266,12 +266,17 @@ def _receiver_app(harness):
         return "The hub received the callback.", 200
 
     @app.post("/hooks/<connector>/<connection_id>")
-    def hook(connector, connection_id):
+    @app.post("/hooks/<connector>/<connection_id>/<token>")
+    def hook(connector, connection_id, token=None):
         with db.session_scope(harness.hub.engine) as session:
             connection = session.get(Connection, connection_id)
         if connection is None or connection.connector != connector:
             harness.deliveries.append((connection_id, 404, "no such connection"))
             return "no such connection", 404
+        if not harness.connector.signed_push and not connections.hook_token_matches(harness.hub, connection, token):
+            # As the hub's endpoint: an unsigned push must come to the URL with the secret.
+            harness.deliveries.append((connection_id, 401, "the hook URL's secret is missing or wrong"))
+            return "the hook URL's secret is missing or wrong", 401
         try:
             events = harness.ingest(connection, flask.request.get_data(), dict(flask.request.headers))
         except WebhookRejected as error:

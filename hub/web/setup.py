@@ -146,7 +146,8 @@ def connection(connection_id):
     connector = hub.registry.connectors.get(row.connector)
     needed, granted, missing, reasons = scope_report(hub, row)
     return render_template("connection.html", connection=row, connector=connector, needed=needed,
-                           granted=granted, missing=missing, reasons=reasons, statuses=ConnectionStatus)
+                           granted=granted, missing=missing, reasons=reasons, statuses=ConnectionStatus,
+                           webhook_url=hub.webhook_url(row))
 
 
 @blueprint.get("/api/connections")

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from hub.connectors import Connector, OAuthProvider
 from hub.errors import ConnectorError, RateLimited
 
+from . import ingest
 from .ingest import ACKNOWLEDGEMENT
 from .tools import RECORD_ID
 
@@ -39,6 +40,9 @@ class SalesforceConnector(Connector):
     escalate_scopes = ("api",)
     requester_scopes = ("api",)
     push = True
+    # Outbound Messages carry no signature: each is a notification the worker checks with the
+    # org's REST API (read_back), delivered to a hook URL that ends in the connection's secret.
+    signed_push = False
     sandbox = "hub_salesforce.sandbox:create_sandbox"
 
     def ticket_call(self, verb, ticket_id, text=None):
@@ -49,6 +53,10 @@ class SalesforceConnector(Connector):
             "solve": ("salesforce.set_status", {"case_id": ticket_id, "status": "Closed"}),
         }
         return calls.get(verb) or super().ticket_call(verb, ticket_id, text)
+
+    def read_back(self, session, event):
+        """The case (and comment) an Outbound Message names, as the org has them."""
+        return ingest.read_back(session, event)
 
     def comment_by_requester(self, session, ticket, comment):
         """An Outbound Message for a CaseComment names only the user who wrote it: the customer

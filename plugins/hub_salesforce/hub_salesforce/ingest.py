@@ -1,16 +1,21 @@
 """Inbound Salesforce pushes -> hub events.
 
-Outbound Messages (SOAP) are what a real org sends. They carry no signature, so what can be
-checked is checked: the XML is parsed with DTDs and entities refused (defusedxml — the body is
-hostile until proven otherwise), the message must name the connected org (``OrganizationId``
-against the org id kept for the connection, which arrives here as ``secret``), and the rest is
-TLS and Salesforce's IP ranges at the network edge (README). Each ``Notification`` becomes one
-event whose id is the Notification Id, which Salesforce keeps across its retries.
+Outbound Messages (SOAP) are what a real org sends. They carry no signature, so a message is a
+notification only: it reaches the hub at a hook URL ending in the connection's secret (checked
+by the core before this module runs), the XML is parsed with DTDs and entities refused
+(defusedxml — the body is hostile until proven otherwise), the message must name the connected
+org (``OrganizationId`` against the org id kept for the connection, which arrives here as
+``secret``), and what it says about the case is not believed: before anything runs, the worker
+reads the case and the comment back from the REST API (:func:`read_back`). Each
+``Notification`` becomes one event whose id is the Notification Id, which Salesforce keeps
+across its retries.
 
 The JSON change event (a CaseChangeEvent with the org id added) is emulator-only: Change Data
 Capture is subscribed to, never pushed. It is accepted only on sandbox connections, where it
 lets the hub's freshness check (``commitTimestamp``) be exercised.
 """
+
+from dataclasses import replace
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
@@ -18,11 +23,13 @@ from defusedxml.ElementTree import ParseError, fromstring
 from hub import payloads
 from hub.payloads import malformed
 from hub.connectors import Connector
-from hub.errors import WebhookRejected
+from hub.errors import NotFound, WebhookRejected
 from hub.ingest import Event, NormalizedComment, NormalizedTicket
 from hub.signatures import require_fresh
 
 from . import normalize
+from .queries import strip_attributes
+from .tools import RECORD_ID
 
 SOAP = "{http://schemas.xmlsoap.org/soap/envelope/}"
 OUTBOUND = "{http://soap.sforce.com/2005/09/outbound}"
@@ -189,3 +196,46 @@ def change_event(body, org_id, max_age_seconds):
         occurred_at=committed,
         raw=message,
     )]
+
+
+# -- reading back what a message names --------------------------------------------------------------
+
+#: What the hub reads of a case: the fields the Outbound Message would carry, and the contact's
+#: email (which a message cannot carry).
+CASE_FIELDS = ("Id", "CaseNumber", "Subject", "Description", "Status", "IsClosed", "Priority", "Origin", "Type",
+               "ContactId", "ContactEmail", "SuppliedEmail", "SuppliedName", "CreatedDate", "LastModifiedDate")
+COMMENT_FIELDS = ("Id", "ParentId", "CommentBody", "IsPublished", "CreatedById", "CreatedDate")
+
+
+def read_back(session, event):
+    """``event`` with its case (and comment) as the org's REST API has them, or None when the
+    org has no such case or comment, or the comment is not on that case."""
+    case_id = event.ticket.remote_id
+    case = _record(session, "Case", case_id, CASE_FIELDS)
+    if case is None:
+        return None
+    ticket = normalize.ticket(case)
+    if event.comment is None:
+        return replace(event, ticket=ticket, raw={"read_back": case})
+    comment = _record(session, "CaseComment", event.comment.remote_id or "", COMMENT_FIELDS)
+    if comment is None or str(comment.get("ParentId") or "")[:15] != str(case["Id"])[:15]:
+        return None
+    return replace(event, ticket=ticket, raw={"read_back": comment}, comment=NormalizedComment(
+        body=comment.get("CommentBody") or "",
+        public=normalize.truthy(comment.get("IsPublished")),
+        remote_id=comment["Id"],
+        author=comment.get("CreatedById"),
+        from_requester=None,  # the connector asks the org who that user is
+        created_at=normalize.when(comment.get("CreatedDate")),
+        raw=comment,
+    ))
+
+
+def _record(session, sobject, record_id, fields):
+    if not RECORD_ID.fullmatch(record_id):
+        return None
+    try:
+        record = session.get(f"sobjects/{sobject}/{record_id}", params={"fields": ",".join(fields)}).json()
+    except NotFound:
+        return None
+    return strip_attributes(record)
