@@ -43,7 +43,15 @@ def language_of(code: str | None) -> str:
 
 
 def name_of(language: str) -> str:
-    return NAMES.get(language, language)
+    """The language's English name ("Italian" for "it"), for reasons an operator reads."""
+    if language in NAMES:
+        return NAMES[language]
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language).english_name
+    except (ValueError, UnknownLocaleError):
+        return language
 
 
 class TranslationError(HubError):

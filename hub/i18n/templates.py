@@ -40,7 +40,7 @@ def references(source: str) -> set[str]:
         elif isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Operand)):
             pass  # paths above; comparison operands through their Compare
         elif not isinstance(node, _NEUTRAL):
-            kind = "operator" if isinstance(node, (nodes.BinExpr, nodes.UnaryExpr, nodes.CondExpr)) else "node"
+            kind = "operator" if isinstance(node, (nodes.BinExpr, nodes.UnaryExpr, nodes.CondExpr, nodes.Concat)) else "node"
             found.add(f"{kind} {type(node).__name__}")
     return found
 
