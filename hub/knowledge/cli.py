@@ -188,12 +188,17 @@ def evaluate(ctx, questions):
     knowledge = _open(ctx)
     settings: KnowledgeSettings = knowledge.settings
     try:
-        scored = score_questions(knowledge, read_questions(questions))
+        rows = read_questions(questions)
+        scored = score_questions(knowledge, rows)
     except KnowledgeError as error:
         raise click.ClickException(str(error)) from None
+    # A file of questions in one language is judged with that language's calibration.
+    languages = {row.get("language") for row in rows}
+    language = languages.pop() if len(languages) == 1 else None
+    calibration = settings.calibration_for(language) or settings.calibration
     report = {
-        "configured": {"calibration": settings.calibration, "threshold": settings.threshold},
-        "metrics": metrics(scored, settings.calibration, settings.threshold),
+        "configured": {"language": language, "calibration": calibration, "threshold": settings.threshold},
+        "metrics": metrics(scored, calibration, settings.threshold),
     }
     try:
         report["fitted_calibration"] = fit_calibration(scored)

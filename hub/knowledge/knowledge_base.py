@@ -252,13 +252,17 @@ class KnowledgeBase:
         if not hits:
             return Answer("", reason=f"no articles in {language}" if language and self.count() else
                           "the knowledge base is empty")
-        confidence = calibrated(hits[0].score, self.settings.calibration)
+        calibration = self.settings.calibration_for(language)
+        if calibration is None:
+            return Answer("", chunks=hits, reason=f"no calibration for questions in {language} "
+                          "(knowledge.calibrations): retrieval in it cannot be trusted yet")
+        confidence = calibrated(hits[0].score, calibration)
         if confidence < self.settings.threshold:
             return Answer("", confidence=confidence, chunks=hits, reason="no article is relevant enough"
                           + (f" in {language}" if language else ""))
 
         def confident(score: float) -> bool:
-            return calibrated(score, self.settings.calibration) >= self.settings.threshold
+            return calibrated(score, calibration) >= self.settings.threshold
 
         answer, citations = compose(hits, confident, self.settings.max_answer_chars)
         return Answer(answer, citations, confidence, hits)
