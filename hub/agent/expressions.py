@@ -119,7 +119,8 @@ def value(source, facts):
 def _templates_for(formats):
     """The template environment whose money, dates and status words are ``formats``'."""
     env = _TEMPLATES.overlay()
-    env.filters.update(_localised_filters(formats))
+    # An overlay shares its parent's filter dict: a copy, or every render would take these forms.
+    env.filters = {**_TEMPLATES.filters, **_localised_filters(formats)}
     return env
 
 

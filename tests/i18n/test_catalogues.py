@@ -181,3 +181,15 @@ def test_hub_i18n_check_and_flows_check_name_every_message_without_a_translation
                and line.endswith("leaves out order.total") for line in lines), lines
     flows = subprocess.run(run + ["flows", "check", "--config-dir", str(config)], capture_output=True, text=True)
     assert flows.returncode == 2 and "error: fr: order_status.answer.message: no translation" in flows.stderr
+
+
+def test_rendering_in_one_language_leaves_the_others_forms_alone():
+    from hub.agent import expressions
+
+    catalogues = Catalogues.load(REPO / "config" / "locale")
+    template = "{{ order.total | money }}"
+    facts = {"order": {"total": {"amount": "1234.5", "currency": "EUR"}}}
+    assert expressions.render(template, facts, Formats("fr")) == "1\u202f234,50\xa0€"
+    assert expressions.render(template, facts) == "€1,234.50"  # operators' English is untouched
+    assert catalogues.formats("de").money(facts["order"]["total"]) == "1.234,50\xa0€"
+    assert expressions.render(template, facts) == "€1,234.50"
