@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import signal
 import subprocess
 import sys
 import threading
@@ -122,6 +123,9 @@ def serve(host, port, threads, config_dir):
     logs.configure(hub.settings.log_level, hub.settings.log_format)
     metrics.configure(hub.settings.data_dir)
     app = create_app(hub)
+    hub.audit_log.start_anchoring()
+    # SIGTERM (how service managers stop us) exits normally, so the last checkpoint is written.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo(f"hub: serving on http://{host}:{port}", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="helpdesk-hub")
 
@@ -145,6 +149,7 @@ def worker(burst, fork, config_dir):
     metrics.configure(hub.settings.data_dir)
     hub.agent.classifier  # flows, policy and the model load once (and fail early), before rq forks
     redis = Redis.from_url(hub.settings.redis_url)
+    hub.audit_log.start_anchoring()
     if burst:
         events.relay(hub, older_than=timedelta(0))
         agent_jobs.relay(hub)
@@ -205,21 +210,33 @@ def downgrade(revision, config_dir):
 
 @cli.group()
 def audit():
-    """The hash-chained audit log."""
+    """The keyed, hash-chained audit log and its anchor."""
+
+
+#: Problems printed before the rest are only counted (a replaced log fails on every entry).
+MAX_PROBLEMS_SHOWN = 20
 
 
 @audit.command()
 @config_option
 def verify(config_dir):
-    """Check the chain; exit 1 and name each broken entry if it was tampered with."""
-    from .audit import verify as run_verify
-
-    problems = run_verify(load_hub(config_dir).engine)
-    for problem in problems:
+    """Check every entry's MAC, the chain and the anchor; exit 1 naming what was tampered with."""
+    problems = load_hub(config_dir, migrated=True).audit_log.verify()
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
         click.echo(f"hub: audit: {problem}", err=True)
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        click.echo(f"hub: audit: … and {len(problems) - MAX_PROBLEMS_SHOWN} more problems", err=True)
     if problems:
         sys.exit(1)
     click.echo("hub: audit log intact")
+
+
+@audit.command()
+@config_option
+def rekey(config_dir):
+    """Re-sign the log under the newest audit key, after checking it (stop the hub first)."""
+    changed = load_hub(config_dir, migrated=True).audit_log.rekey()
+    click.echo(f"hub: re-signed {changed} audit entries" if changed else "hub: audit log already signed with the newest key")
 
 
 @audit.command()

@@ -87,6 +87,19 @@ class WebSettings(Strict):
     refresh_ahead_seconds: int = Field(300, ge=0, le=86_400)
 
 
+class AuditSettings(Strict):
+    """Where and how often the audit chain's head is checkpointed outside the database."""
+
+    #: Default <data_dir>/audit.anchor. Put it where whoever can write the database cannot:
+    #: another volume or host, or a file made append-only (chattr +a).
+    anchor_path: Path | None = None
+    #: A checkpoint after every this many entries, and of the head every this many seconds in
+    #: `hub serve` and `hub worker`: the newest entries not yet checkpointed are the ones a
+    #: database writer could cut unseen.
+    checkpoint_every_entries: int = Field(10, ge=1, le=100_000)
+    checkpoint_every_seconds: float = Field(5.0, gt=0, le=3600)
+
+
 class ClientCredentials(Strict):
     client_id: str = Field(min_length=1)
     client_secret: str = Field(min_length=1)
@@ -106,6 +119,7 @@ class Settings(Strict):
     http: HttpSettings = HttpSettings()
     webhooks: WebhookSettings = WebhookSettings()
     web: WebSettings = WebSettings()
+    audit: AuditSettings = AuditSettings()
     #: OAuth client registered at each vendor, by connector name.
     connectors: dict[str, ClientCredentials] = {}
     #: Sections owned by other modules, validated there.

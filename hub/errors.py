@@ -53,6 +53,12 @@ class VendorUnavailable(ConnectorError):
     retryable = True
 
 
+class WriteOutcomeUnknown(VendorUnavailable):
+    """A write was sent and its answer lost (a 5xx, a timeout, a dropped connection): the
+    vendor may have done it. Only reading the vendor's state can tell, so the HTTP layer
+    never sends it again by itself (``hub.writes.once`` reads, then decides)."""
+
+
 class NotFound(ConnectorError):
     """The vendor has no such record."""
 

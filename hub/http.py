@@ -4,6 +4,14 @@ A connector never retries or refreshes on its own. It asks a :class:`VendorSessi
 request; the session sends it with the connection's token, refreshes once on expiry or 401,
 and retries what the connector's ``check_response`` calls retryable (rate limits honour the
 vendor's own wait hint), with capped exponential backoff and full jitter in between.
+
+Reads are retried freely. A write (any other method) is sent again only when it certainly
+did not reach the vendor — the connection was refused, the vendor rate-limited it, the token
+had expired — or when the caller says sending it twice is one effect (``idempotent=True``: it
+carries the vendor's idempotency key, or only sets fields to fixed values). A write whose
+answer was lost (5xx, timeout, dropped connection) may have been done: it raises
+``WriteOutcomeUnknown`` and the tool reads the vendor's state before anything is sent again
+(``hub.writes.once``). This is what keeps a retry from posting a second reply.
 """
 
 import logging
@@ -13,15 +21,18 @@ from urllib.parse import urljoin
 
 import requests
 from authlib.oauth2.rfc6749 import OAuth2Token
+from urllib3.exceptions import NewConnectionError
 
 from . import metrics
-from .errors import ConnectorError, ReconnectNeeded, VendorUnavailable
+from .errors import ConnectorError, RateLimited, ReconnectNeeded, VendorUnavailable, WriteOutcomeUnknown
 from .oauth import OAuthError, oauth_session
 
 log = logging.getLogger(__name__)
 
 #: Grant errors that mean the refresh token is gone for good, not a passing failure.
 DEAD_GRANT = {"invalid_grant", "invalid_client", "unauthorized_client", "access_denied"}
+#: Methods that read: sending one twice changes nothing at the vendor (RFC 9110 "safe").
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class RetryPolicy:
@@ -62,10 +73,16 @@ class VendorSession:
     def url(self, path):
         return path if path.startswith(("http://", "https://")) else urljoin(self.base_url, path.lstrip("/"))
 
-    def request(self, method, path, **kwargs):
-        """Send a request; return the response or raise a typed ``ConnectorError``."""
+    def request(self, method, path, *, idempotent=False, **kwargs):
+        """Send a request; return the response or raise a typed ``ConnectorError``.
+
+        ``idempotent=True`` says a write may be sent again after its answer was lost, because
+        the vendor treats a repeat as the same request (its idempotency key travels with it) or
+        because it only sets fields to fixed values. Reads need not say so.
+        """
         url = self.url(path)
         kwargs.setdefault("timeout", self.timeout)
+        resendable = idempotent or method.upper() in READS
         refreshed = False
         attempt = 0
         while True:
@@ -84,6 +101,7 @@ class VendorSession:
                 return response
             except requests.RequestException as error:
                 failure = VendorUnavailable(self.connector.name, f"{type(error).__name__}: {error}")
+                sent = not _never_sent(error)
             except ReconnectNeeded as error:
                 self.store.mark_reconnect_needed(str(error))
                 raise
@@ -91,6 +109,12 @@ class VendorSession:
                 if not error.retryable:
                     raise
                 failure = error
+                sent = not isinstance(error, RateLimited)  # a vendor refuses before it acts
+            if sent and not resendable:
+                raise WriteOutcomeUnknown(
+                    self.connector.name,
+                    f"{method} {url}: {failure}; the write may have been done, so it is not sent again "
+                    "before the vendor's state is read", failure.status, failure.code) from failure
             if attempt >= self.policy.max_attempts:
                 raise failure
             wait = self.policy.wait(attempt, getattr(failure, "retry_after", None))
@@ -163,3 +187,12 @@ class VendorSession:
         self.store.mark_reconnect_needed(reason)
         metrics.token_refresh_failed(self.connector.name)
         raise ReconnectNeeded(self.connector.name, reason)
+
+
+def _never_sent(error):
+    """Whether a request failed before any byte of it could reach the vendor."""
+    if isinstance(error, (requests.ConnectTimeout, requests.exceptions.SSLError)):
+        return True
+    # A refused connection: requests wraps urllib3's NewConnectionError in a MaxRetryError.
+    reason = getattr(error.args[0] if error.args else None, "reason", None)
+    return isinstance(error, requests.ConnectionError) and isinstance(reason, NewConnectionError)

@@ -171,7 +171,7 @@ class InboundEvent(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """One step in the append-only, hash-chained audit log (see hub.audit)."""
+    """One step in the append-only, keyed hash-chained audit log (see hub.audit)."""
 
     seq: int | None = Field(default=None, primary_key=True)
     at: datetime = _when()
@@ -181,7 +181,10 @@ class AuditEntry(SQLModel, table=True):
     kind: str = Field(max_length=80)
     data: dict = _json()
     prev_hash: str = Field(max_length=64)
+    #: HMAC-SHA256 (hex) of the entry and ``prev_hash`` under the audit key ``key_id``.
     hash: str = Field(max_length=64, unique=True)
+    #: Which audit key signed it (hub.audit_keys); None only on entries from before keying.
+    key_id: str | None = Field(default=None, max_length=16)
 
 
 class AuditHead(SQLModel, table=True):

@@ -11,7 +11,7 @@ import jsonschema
 
 from .connectors import NAME_PATTERN, Connector
 from .errors import PluginError
-from .tools import ACTION, ESCALATE, LOOKUP, Tool
+from .tools import ACTION, ESCALATE, IDEMPOTENCY, LOOKUP, READ_BACK, Tool
 
 
 class Registry:
@@ -97,6 +97,13 @@ class Registry:
             raise PluginError(f"tool {tool.name}: input_schema is invalid: {error.message}")
         if not callable(tool.fn):
             raise PluginError(f"tool {tool.name}: fn is not callable")
+        if tool.kind == ACTION and tool.idempotency not in IDEMPOTENCY:
+            # A write without a declared way to stay one effect is how a retry posts twice.
+            raise PluginError(
+                f"tool {tool.name}: an action must declare idempotency= one of {', '.join(IDEMPOTENCY)} "
+                f"(how a repeat after a lost answer stays one effect; see docs/writing-a-connector.md), "
+                f"not {tool.idempotency!r}"
+            )
         self._claim(f"tool:{tool.name}", plugin)
         self.tools[tool.name] = tool
 
@@ -122,6 +129,8 @@ class Registry:
             },
             scopes=tuple(connector.escalate_scopes),
             permission="tool.escalate",
+            # The escalate hook's contract: the note carries the call's key, read before writing.
+            idempotency=READ_BACK,
         ))
 
     def tools_of(self, connector_name):

@@ -5,9 +5,11 @@ holds global state.
 """
 
 import os
+import uuid
+from datetime import datetime, timezone
 from functools import cached_property
 
-from . import audit
+from .audit import AuditLog
 from .config import ClientCredentials, config_dir, load_settings
 from .db import make_engine
 from .errors import ConfigError, ToolRefused
@@ -43,6 +45,11 @@ class Hub:
         from .agent.agent import Agent
 
         return Agent(self)
+
+    @cached_property
+    def audit_log(self):
+        """The keyed, anchored audit log (hub.audit)."""
+        return AuditLog.from_settings(self.settings, self.engine, self.env)
 
     @cached_property
     def box(self):
@@ -95,20 +102,28 @@ class Hub:
     def webhook_url(self, connection):
         return f"{self.settings.public_url}/hooks/{connection.connector}/{connection.id}"
 
-    def call(self, tool_name, connection, arguments, context=None, idempotency_key=None, session=None):
-        """Run one tool through the hook family of its kind (wrapped by policy, RBAC, audit)."""
+    def call(self, tool_name, connection, arguments, context=None, idempotency_key=None, session=None,
+             first_attempt_at=None):
+        """Run one tool through the hook family of its kind (wrapped by policy, RBAC, audit).
+
+        A write always carries an idempotency key: a caller without one (a script, a test) gets
+        one for this call, so a write whose answer is lost can still be found by it.
+        """
         tool = self.registry.tools.get(tool_name)
         if tool is None:
             raise ToolRefused(tool_name, "no such tool is registered")
         if tool.connector != connection.connector:
             raise ToolRefused(tool_name, f"connection {connection.id} is a {connection.connector} connection")
+        if tool.kind != LOOKUP and not idempotency_key:
+            idempotency_key = f"call-{uuid.uuid4().hex}"
         call = ToolCall(
             tool=tool, connection=connection, session=session or self.session(connection),
             arguments=dict(arguments), context=context or CallContext(),
-            idempotency_key=idempotency_key, runtime=self,
+            idempotency_key=idempotency_key, first_attempt_at=first_attempt_at or datetime.now(timezone.utc),
+            runtime=self,
         )
         hook = {LOOKUP: self.pm.hook.lookup, ACTION: self.pm.hook.action, ESCALATE: self.pm.hook.escalate}[tool.kind]
         return hook(call=call)
 
     def audit(self, kind, data, **kwargs):
-        return audit.append(self.engine, kind, data, **kwargs)
+        return self.audit_log.append(kind, data, **kwargs)

@@ -7,6 +7,9 @@ from datetime import datetime, timezone
 
 from .errors import WebhookRejected
 
+#: Epoch milliseconds reach year 9999 at 15 digits: anything longer is not a time.
+MAX_EPOCH_DIGITS = 15
+
 
 def hmac_sha256(secret, message):
     secret = secret.encode() if isinstance(secret, str) else secret
@@ -43,16 +46,21 @@ def require_fresh(timestamp, max_age_seconds, now=None, header="timestamp"):
 
 
 def parse_timestamp(value):
-    if value is None or value == "":
+    """A datetime, ISO-8601 text or epoch seconds/milliseconds as an aware datetime; None when
+    ``value`` is none of those or names no representable time (timestamps arrive from outside)."""
+    if value is None or value == "" or isinstance(value, bool):
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if not isinstance(value, (str, int)):
+        return None
     text = str(value).strip()
-    if text.isdigit():
-        number = int(text)
-        return datetime.fromtimestamp(number / 1000 if number > 10**11 else number, timezone.utc)
     try:
+        # ASCII digits only: "²".isdigit() is true, and int() refuses it.
+        if text.isascii() and text.isdigit() and len(text) <= MAX_EPOCH_DIGITS:
+            number = int(text)
+            return datetime.fromtimestamp(number / 1000 if number > 10**11 else number, timezone.utc)
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError, OSError):  # not a time, or beyond the years datetime holds
         return None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

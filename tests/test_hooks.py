@@ -167,4 +167,6 @@ def test_hook_escalate(toy):
     result = toy.call("toy.escalate", toy.toy_connection, {"ticket_id": "7", "group": "Tier 2", "note": "why"})
     assert result == {"assigned_to": "Tier 2"}
     assert toy.toy_vendor.assigned == {"7": "Tier 2"}
-    assert toy.toy_vendor.notes == [{"ticket": "7", "body": "why", "public": False}]
+    [note] = toy.toy_vendor.notes
+    assert (note["ticket"], note["body"], note["public"]) == ("7", "why", False)
+    assert note["key"].startswith("call-")  # a write always carries a key, even from a script

@@ -8,7 +8,7 @@ import pytest
 from hub import connections
 from hub.connections import ConnectError
 from hub.db import session_scope
-from hub.errors import ReconnectNeeded, VendorUnavailable
+from hub.errors import PluginError, ReconnectNeeded, VendorUnavailable, WriteOutcomeUnknown
 from hub.models import Connection, ConnectionStatus
 
 
@@ -136,3 +136,58 @@ def test_disconnect_deletes_tokens(toy):
     connections.disconnect(toy, toy.toy_connection.id)
     token, row = stored(toy)
     assert token is None and row.status == ConnectionStatus.disconnected
+
+
+# -- writes: sent again only when that cannot do the effect twice ------------------------------
+
+
+def test_a_write_whose_answer_is_lost_is_not_sent_again(toy):
+    toy.toy_vendor.lost_answers = [503]  # the note is added, then the vendor answers 503
+    session = toy.session(toy.toy_connection)
+    with pytest.raises(WriteOutcomeUnknown, match="may have been done"):
+        session.post("/api/tickets/7/escalate", json={"group": "Tier 2", "note": "why"})
+    assert len(toy.toy_vendor.notes) == 1
+
+
+def test_a_write_the_vendor_refused_before_acting_is_sent_again(toy):
+    toy.toy_vendor.faults = [429]  # rate limited: the vendor did nothing
+    toy.session(toy.toy_connection).post("/api/tickets/7/escalate", json={"group": "Tier 2", "note": "why"})
+    assert len(toy.toy_vendor.notes) == 1 and toy.toy_vendor.faults == []
+
+
+def test_a_write_to_a_vendor_that_cannot_be_reached_is_sent_again(toy):
+    session = toy.session(toy.toy_connection)
+    toy.toy_vendor.stop()
+    with pytest.raises(VendorUnavailable, match="ConnectionError") as raised:
+        session.post("/api/tickets/7/escalate", json={"group": "Tier 2", "note": "why"})
+    assert not isinstance(raised.value, WriteOutcomeUnknown)  # refused connections never reached it
+
+
+def test_a_write_under_the_vendors_idempotency_key_is_sent_again(toy):
+    toy.toy_vendor.lost_answers = [503, 502]
+    session = toy.session(toy.toy_connection)
+    answer = session.post("/api/things", json={"name": "two", "key": "k-1"}, idempotent=True)
+    assert answer.json()["thing"]["key"] == "k-1" and len(toy.toy_vendor.things) == 2
+
+
+def test_once_reads_the_vendor_before_sending_a_lost_write_again(toy):
+    toy.toy_vendor.lost_answers = [503]
+    result = toy.call("toy.escalate", toy.toy_connection, {"ticket_id": "7", "group": "Tier 2", "note": "why"})
+    assert result == {"assigned_to": "Tier 2"}
+    assert len(toy.toy_vendor.notes) == 1  # found by its key, not written twice
+
+
+def test_registering_an_action_that_does_not_say_how_it_stays_one_effect_is_refused():
+    from hub.connectors import Connector
+    from hub.registry import Registry
+    from hub.tools import Tool
+
+    registry = Registry()
+
+    class Acme(Connector):
+        name, title, scopes = "acme", "Acme", {"write": "Write"}
+
+    registry._add_connector(Acme(), "acme-plugin")
+    with pytest.raises(PluginError, match="acme.post_reply: an action must declare idempotency="):
+        registry._add_tool(Tool("acme.post_reply", "acme", "action", "Reply.", scopes=("write",), fn=print),
+                           "acme-plugin")

@@ -17,7 +17,8 @@ from hub.connectors import Connector, OAuthProvider
 from hub.errors import WebhookRejected
 from hub.ingest import Event, NormalizedTicket
 from hub.signatures import hmac_sha256_base64, require_fresh, require_signature
-from hub.tools import Identity, Tool
+from hub.tools import VENDOR_KEY, Identity, Tool
+from hub.writes import once
 
 
 class ToyVendor:
@@ -28,6 +29,7 @@ class ToyVendor:
         self.access = {}  # token -> expiry
         self.refresh = set()
         self.faults = []  # statuses to answer with before serving normally
+        self.lost_answers = []  # statuses to answer with after a write was done (its answer lost)
         self.notes, self.assigned, self.things = [], {}, {"1": {"id": "1", "name": "one"}}
         self.token_requests = 0
         self.app = self._build()
@@ -67,6 +69,12 @@ class ToyVendor:
             if request.path.startswith("/api/") and not self._authorized():
                 return jsonify(error="Couldn't authenticate you"), 401
 
+        @app.after_request
+        def lose_answer(response):
+            if request.method != "GET" and response.status_code < 400 and self.lost_answers:
+                return app.make_response((jsonify(error="injected after the write"), self.lost_answers.pop(0)))
+            return response
+
         @app.get("/api/things/<thing_id>")
         def get_thing(thing_id):
             if thing_id not in self.things:
@@ -88,11 +96,15 @@ class ToyVendor:
             return jsonify(thing=thing), 201
 
         @app.post("/api/tickets/<ticket_id>/escalate")
-        def escalate(ticket_id):
+        def escalate(ticket_id):  # adds a note every time: a repeat is a second note
             body = request.get_json()
             self.assigned[ticket_id] = body["group"]
-            self.notes.append({"ticket": ticket_id, "body": body["note"], "public": False})
+            self.notes.append({"ticket": ticket_id, "body": body["note"], "public": False, "key": body.get("key")})
             return jsonify(ok=True)
+
+        @app.get("/api/tickets/<ticket_id>/notes")
+        def notes(ticket_id):
+            return jsonify(notes=[n for n in self.notes if n["ticket"] == ticket_id])
 
         return app
 
@@ -122,8 +134,25 @@ def list_things(call):
 
 
 def make_thing(call):
-    response = call.session.post("/api/things", json={"name": call.arguments["name"], "key": call.idempotency_key})
+    # The toy vendor answers a repeated key with the thing it made first: safe to send again.
+    response = call.session.post("/api/things", json={"name": call.arguments["name"], "key": call.idempotency_key},
+                                 idempotent=True)
     return response.json()["thing"]
+
+
+def escalate(call):
+    args, key = call.arguments, call.idempotency_key
+
+    def find():
+        notes = call.session.get(f"/api/tickets/{args['ticket_id']}/notes").json()["notes"]
+        return next(({"assigned_to": args["group"]} for n in notes if n.get("key") == key), None)
+
+    def write():
+        call.session.post(f"/api/tickets/{args['ticket_id']}/escalate",
+                          json={"group": args["group"], "note": args["note"], "key": key})
+        return {"assigned_to": args["group"]}
+
+    return once(call.session, find, write)[0]
 
 
 TOOLS = [
@@ -131,7 +160,7 @@ TOOLS = [
          input_schema={"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}},
                        "additionalProperties": False}),
     Tool("toy.list_things", "toy", "lookup", "List things.", scopes=("read",), fn=list_things),
-    Tool("toy.make_thing", "toy", "action", "Make a thing.", scopes=("write",), fn=make_thing,
+    Tool("toy.make_thing", "toy", "action", "Make a thing.", scopes=("write",), fn=make_thing, idempotency=VENDOR_KEY,
          input_schema={"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}),
 ]
 
@@ -200,9 +229,7 @@ class ToyPlugin:
     @hookimpl
     def escalate(self, call):
         if call.connector == "toy":
-            args = call.arguments
-            call.session.post(f"/api/tickets/{args['ticket_id']}/escalate", json={"group": args["group"], "note": args["note"]})
-            return {"assigned_to": args["group"]}
+            return escalate(call)
 
 
 def sign(secret, body, timestamp):

@@ -8,7 +8,6 @@ process keeps the last good version, logs why and shows it as ``Agent.reload_err
 
 import hashlib
 import logging
-import re
 import threading
 import time
 from functools import cached_property
@@ -17,6 +16,7 @@ from typing import NamedTuple
 from ..errors import HubError
 from ..i18n.catalogue import Catalogues
 from ..understanding.entities import extract
+from ..understanding.injection import instructions_to_the_agent
 from .flows import flows_by_intent, load_flows
 from .plan import make_plan
 from .policy import Policy
@@ -27,16 +27,6 @@ log = logging.getLogger(__name__)
 #: How often (seconds) a process looks for edited policy and flow files. An edit saved from the
 #: web app reaches the web process at once (it calls ``refresh``) and every worker within this.
 RELOAD_CHECK_SECONDS = 1.0
-
-#: Text that addresses the agent rather than the support team. The agent never follows ticket
-#: text anyway (flows and policy decide); these tickets go to a human, who should see the attempt.
-INSTRUCTIONS_TO_THE_AGENT = re.compile(
-    r"ignore (all |any |your |the |previous |prior )*(rules|instructions|polic(y|ies)|guidelines)"
-    r"|disregard (all |your |the |previous )*(rules|instructions)"
-    r"|^\s*(system|assistant)\s*:|you are now (in |an? )?|new instructions\s*:|(admin|developer|god) mode"
-    r"|jailbreak|prompt injection",
-    re.IGNORECASE | re.MULTILINE,
-)
 
 #: Classifiers are costly to build and identical for the same config: one per folder per process.
 _classifiers = {}
@@ -49,13 +39,16 @@ class AgentConfig(NamedTuple):
     flows: dict
     #: ``{(intent, audience): flow}``: which flow takes an intent in each world.
     by_intent: dict
+    #: The risk triggers of config/risks.yaml (which of them count is the policy's call).
+    risks: object
     #: The customer-facing texts in German, French and Spanish (hub.i18n).
     messages: Catalogues
 
 
 def agent_files(config_path):
-    """The files the agent's behaviour comes from: the policy, every flow and its translations."""
-    return [config_path / "policy.yaml", *sorted((config_path / "flows").glob("*.yaml")),
+    """The files the agent's behaviour comes from: the policy, the risk triggers, every flow and
+    its translations."""
+    return [config_path / "policy.yaml", config_path / "risks.yaml", *sorted((config_path / "flows").glob("*.yaml")),
             *sorted((config_path / "locale").glob("*/LC_MESSAGES/*.po"))]
 
 
@@ -76,7 +69,10 @@ def config_fingerprint(config_path):
 def load_agent_config(config_path, registry):
     policy = Policy.load(config_path / "policy.yaml")
     flows = load_flows(config_path / "flows", registry)
-    return AgentConfig(policy, flows, flows_by_intent(flows), Catalogues.load(config_path / "locale"))
+    from ..understanding.risks import RiskDetector
+
+    return AgentConfig(policy, flows, flows_by_intent(flows), RiskDetector.from_config(config_path),
+                       Catalogues.load(config_path / "locale"))
 
 
 class Agent:
@@ -187,7 +183,11 @@ class Agent:
     @cached_property
     def reader(self):
         """How the agent reads a ticket before any node runs (hub.agent.reading)."""
-        return Reader(understand=self._understand_piece, instruction=self.addresses_the_agent)
+        from ..understanding.requests import split_requests
+        from ..understanding.subject import subject_of
+
+        return Reader(understand=self._understand_piece, split=split_requests, subject=subject_of,
+                      risks=lambda text: self._current().risks.detect(text), instruction=self.addresses_the_agent)
 
     def _understand_piece(self, text):
         intent, confidence, unsure, _, source = self.understand(text)
@@ -211,9 +211,12 @@ class Agent:
 
     @staticmethod
     def addresses_the_agent(text):
-        """The first phrase of ``text`` that tries to instruct the agent, or None."""
-        found = INSTRUCTIONS_TO_THE_AGENT.search(text or "")
-        return found.group(0).strip() if found else None
+        """The first phrase of ``text`` that tries to instruct the agent (in folded form), or None.
+
+        The agent never follows ticket text anyway (flows and policy decide); these tickets go
+        to a human, who should see the attempt. The check is hub.understanding.injection's.
+        """
+        return instructions_to_the_agent(text)
 
     def fallback_flow(self):
         """The flow for tickets no other flow takes (talk to a human, unsure intents)."""

@@ -95,20 +95,10 @@ def newsletter_choice(text):
     return "unsubscribe" if leave else "subscribe"
 
 
-#: A number standing alone in an answer: "1016", "it's 1016", "Nr. 1016". Three to ten digits,
-#: not part of a date, an amount, a phone number or a longer token.
-_BARE_NUMBER = re.compile(r"(?<![\w.,/:+-])(?<!\d )#?(\d{3,10})(?![\w.,/:%€$£-]| \d|\s?(?:€|eur|usd|\$|£|%))",
-                          re.IGNORECASE)
 
-
-def answer_entities(text, expects=None):
+def answer_entities(text, expects=None, language=None):
     """The entities in a customer's answer, read in the light of the question: asked "which
-    order?", a bare "1016" (or "it's 1016") is the order number. Only a number that stands
-    alone counts, and only when the answer names no order the usual ways."""
+    order?", a bare "1016" (or "it's 1016", "c'est la 1041") is the order number."""
     from ..understanding.entities import extract
 
-    found = extract(text).to_dict()
-    if expects == "order_numbers" and not found.get("order_numbers"):
-        bare = [number for number in _BARE_NUMBER.findall(str(text or "")[:2000])]
-        found["order_numbers"] = list(dict.fromkeys(bare))
-    return found
+    return extract(text, expects=expects, language=language).to_dict()

@@ -90,6 +90,12 @@ def start(hub, ticket_id):
     return run_id
 
 
+def _language(facts):
+    """The ticket's language as an entity reader's hint, when the agent answers in it."""
+    language = (facts.get("reading") or {}).get("language")
+    return language if language in ("en", "de", "fr", "es") else None
+
+
 def _requester(hub, ticket_id):
     """Who the helpdesk vouches the requester is (``auth_verify_requester``).
 
@@ -166,7 +172,7 @@ def customer_replied(hub, ticket_id, text):
             return None
         facts = dict(run.facts)
         node = hub.agent.flows[run.flow].nodes[run.node]
-        answer = answer_entities(text, node.expects)
+        answer = answer_entities(text, node.expects, _language(facts))
         entities = dict(facts.get("entities") or {})
         for key, values in answer.items():
             if values:  # the answer's values first: it is what the customer just told us
@@ -268,6 +274,7 @@ def _run_node(hub, run):
 def _request_escalated(hub, run, facts, reason, suggestion, code):
     """The current request goes to a person: on to the next request, or hand the ticket over."""
     if not worklist.several(facts):
+        worklist.close_current(facts, worklist.ESCALATED, code=code, reason=reason, put_away=False)
         return _finish_escalated(hub, run, facts, reason, suggestion, code=code)
     worklist.close_current(facts, worklist.ESCALATED, code=code, reason=reason)
     return _next_request(hub, run, facts, suggestion)

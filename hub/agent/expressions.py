@@ -16,6 +16,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ..errors import HubError
 from ..i18n.formats import Formats
 from .answers import labelled_address, labelled_profile, newsletter_choice
+from .scope import returnable_lines, scope
 
 #: A whole argument written as one expression keeps its type: ``"{{ order.line_items }}"`` is a list.
 _WHOLE = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.S)
@@ -77,7 +78,8 @@ def _environment(undefined):
     env = ImmutableSandboxedEnvironment(undefined=undefined, autoescape=False, keep_trailing_newline=False)
     env.filters.update(decimal=_decimal, pick=_pick, moved_to=_moved_to, **_localised_filters(_ENGLISH))
     env.globals.update(days_since=_days_since, labelled_address=labelled_address,
-                       labelled_profile=labelled_profile, newsletter_choice=newsletter_choice)
+                       labelled_profile=labelled_profile, newsletter_choice=newsletter_choice,
+                       scope=scope, returnable_lines=returnable_lines)
     return env
 
 

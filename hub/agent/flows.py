@@ -49,11 +49,12 @@ class ChecklistItem(BaseModel):
 
 class Node(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: Literal["lookup", "knowledge", "condition", "verify", "ask", "approval", "action", "reply", "resolve",
-                  "escalate"]
+    type: Literal["lookup", "knowledge", "derive", "condition", "verify", "ask", "approval", "action", "reply",
+                  "resolve", "escalate"]
     tool: str | None = None  # lookup, action
     args: dict = Field(default_factory=dict)
-    save: str | None = None  # the fact a lookup or action result is kept under
+    save: str | None = None  # the fact a lookup, action or derive result is kept under
+    value: str | None = None  # derive: the expression whose value is saved
     private: bool = True  # a lookup's result is account data: only a verified requester sees it
     next: str | None = None
     on_not_found: str | None = None  # lookup: the vendor had nothing; knowledge: no confident answer
@@ -250,7 +251,9 @@ def _check_node(flow, name, node, registry):
         fail("only an escalate node has a code")
     if node.code and node.code not in reasons.CODES:
         fail(f"unknown code {node.code!r}; one of: {', '.join(sorted(reasons.CODES))}")
-    required = {"verify": ("email", "on_fail"), "ask": ("question", "expects"),
+    if node.value and node.type != "derive":
+        fail("only a derive node has a value")
+    required = {"verify": ("email", "on_fail"), "ask": ("question", "expects"), "derive": ("value", "save"),
                 "knowledge": ("question", "save", "on_not_found"),
                 "approval": ("action", "summary"), "reply": ("message",)}
     for attribute in required.get(node.type, ()):
@@ -258,7 +261,8 @@ def _check_node(flow, name, node, registry):
             fail(f"a {node.type} node needs {attribute}")
     if node.type == "approval" and flow.nodes.get(node.action, Node(type="reply")).type != "action":
         fail(f"approval guards {node.action!r}, which is not an action node")
-    for attribute, kind in (("email", "condition"), ("manager_email", "condition"), ("when", "condition"), ("question", "template"),
+    for attribute, kind in (("email", "condition"), ("manager_email", "condition"), ("when", "condition"),
+                            ("value", "condition"), ("question", "template"),
                             ("summary", "template"), ("message", "template"), ("reason", "template"),
                             ("suggestion", "template")):
         if getattr(node, attribute):

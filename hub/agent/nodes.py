@@ -96,6 +96,13 @@ def knowledge(ctx):
     return ctx.node.next, f"answered with confidence {answer.confidence:.2f}"
 
 
+def derive(ctx):
+    """A fact worked out from others (what a request covers on the order it names): no vendor
+    call, so the flow can branch on it and pass it to an action."""
+    ctx.facts[ctx.node.save] = expressions.value(ctx.node.value, ctx.namespace())
+    return ctx.node.next, f"{ctx.node.save} worked out"
+
+
 def condition(ctx):
     namespace = ctx.namespace()
     for case in ctx.node.cases:
@@ -139,11 +146,14 @@ NOT_IN_REPLY = {
 }
 NOT_IN_REPLY_OTHERWISE = N_("Sorry, we could not find what we asked for in your reply.")
 SURVEY = N_("How did we do? Rate this answer: {{ survey_link }}")
+#: What an ask node's ``expects`` is called in the reasons operators read.
+_EXPECTED = {"order_numbers": "order number", "software": "application name", "emails": "email address",
+             "employee_ids": "employee ID", "servicenow_numbers": "ticket number"}
 
 
 def ask(ctx):
     asked = int(ctx.facts.get("_asks", 0))
-    expects = ctx.node.expects.replace("_", " ")
+    expects = _EXPECTED.get(ctx.node.expects, ctx.node.expects.replace("_", " "))
     if asked >= ctx.policy.limits.max_asks_per_run:
         raise Escalate(f"asked the customer {asked} time(s) without getting {expects}",
                        f"Ask the customer for their {expects}.", code="asks")
@@ -261,7 +271,9 @@ def resolve(ctx):
         raise NextRequest(text)
     if worklist.left(ctx.facts):
         raise NextRequest(text)  # the run hands over what is left, with this answer among the others
-    text = "\n\n".join(worklist.answers(ctx.facts) + ([text] if text else [])) or None
+    worklist.close_current(ctx.facts, worklist.DONE, answer=text, put_away=False)
+    if worklist.several(ctx.facts):
+        text = "\n\n".join(worklist.answers(ctx.facts)) or None
     if ctx.shadow:
         raise Stop(RunState.shadowed, f"shadow: would reply {text!r} and solve the ticket")
     if text:
@@ -283,5 +295,5 @@ def escalate(ctx):
     raise Escalate(reason, suggestion, code=ctx.node.code or "flow")
 
 
-NODES = {"lookup": lookup, "knowledge": knowledge, "condition": condition, "verify": verify, "ask": ask,
+NODES = {"lookup": lookup, "knowledge": knowledge, "derive": derive, "condition": condition, "verify": verify, "ask": ask,
          "approval": approval, "action": action, "reply": reply, "resolve": resolve, "escalate": escalate}

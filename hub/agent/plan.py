@@ -81,7 +81,7 @@ def _gate(reading, policy):
     """(code, reason) when the whole ticket must reach a person before anything runs."""
     if reading.instruction:
         return "injection", f"the ticket tries to instruct the agent ({reading.instruction!r}); a person should read it"
-    enabled = policy.risk_triggers
+    enabled = policy.enabled_risk_triggers()
     risks = [hit for hit in reading.risks if enabled is None or hit["trigger"] in enabled]
     if risks:
         named = "; ".join(f"{hit['trigger'].replace('_', ' ')} ({hit['phrase']!r})" for hit in risks)

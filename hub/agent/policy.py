@@ -4,12 +4,14 @@ Policy is operator configuration. It is read at start-up and never from a ticket
 customer writes can change a mode, a threshold, a limit or a recipient.
 """
 
+import re
 from decimal import Decimal
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from ..config import load_yaml, parse_yaml, validate
+from ..errors import ConfigError
 
 Modes = Literal["off", "shadow", "approval", "autonomous"]
 MODES = get_args(Modes)
@@ -52,6 +54,10 @@ class Runs(BaseModel):
     max_steps: int = Field(default=60, ge=1)
 
 
+RISKS_FILE = "risks.yaml"
+_TRIGGER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
     mode: Mode = "shadow"
@@ -63,22 +69,56 @@ class Policy(BaseModel):
     #: named here serves customers.
     audiences: dict[str, Literal["customers", "employees"]] = Field(default_factory=dict)
     intents: dict[str, IntentPolicy] = Field(default_factory=dict)
-    #: The risk triggers that send a ticket to a person before anything runs (config/risks.yaml
-    #: defines them); None means all of them.
-    risk_triggers: list[str] | None = None
     limits: Limits = Field(default_factory=Limits)
     runs: Runs = Field(default_factory=Runs)
+    #: Which risk triggers of config/risks.yaml hand a ticket to a person whatever its intent and
+    #: mode: ``all`` (the default), or a list of their names.
+    risk_triggers: Literal["all"] | list[str] = "all"
+
+    @field_validator("risk_triggers", mode="before")
+    @classmethod
+    def _trigger_names(cls, value):
+        names = value if isinstance(value, list) else None
+        if value != "all" and (names is None or not all(isinstance(name, str) and _TRIGGER_NAME.match(name)
+                                                        for name in names)):
+            raise ValueError("expected `all` or a list of trigger names as config/risks.yaml spells them "
+                             f"(legal, press ...), got {value!r}")
+        return value
 
     @classmethod
     def load(cls, path):
         if not path.exists():
             return cls()
-        return validate(cls, load_yaml(path), path)
+        return validate(cls, load_yaml(path), path).checked_against_risks(path)
 
     @classmethod
     def from_text(cls, text, path):
         """The policy ``text`` would give if it were the file at ``path`` (the same checks as load)."""
-        return validate(cls, parse_yaml(text, path), path)
+        return validate(cls, parse_yaml(text, path), path).checked_against_risks(path)
+
+    def checked_against_risks(self, path):
+        """This policy, once every trigger it names is one that config/risks.yaml (beside the
+        policy file at ``path``) defines: a misspelt name must not silently switch a trigger off."""
+        if self.risk_triggers == "all":
+            return self
+        seen = set()
+        for name in self.risk_triggers:
+            if name in seen:
+                raise ConfigError(path, "risk_triggers", f"{name!r} is listed twice")
+            seen.add(name)
+        risks = path.parent / RISKS_FILE
+        if risks.exists():
+            defined = load_yaml(risks) or {}
+            defined = list(defined) if isinstance(defined, dict) else []
+            unknown = [name for name in self.risk_triggers if name not in defined]
+            if unknown:
+                raise ConfigError(path, "risk_triggers", f"unknown trigger {unknown[0]!r} "
+                                                         f"({risks} defines: {', '.join(defined)})")
+        return self
+
+    def enabled_risk_triggers(self):
+        """The trigger names to screen for, or None for all of them (RiskDetector.detect's ``enabled``)."""
+        return None if self.risk_triggers == "all" else list(self.risk_triggers)
 
     def audience_of(self, connector):
         return self.audiences.get(connector, "customers")

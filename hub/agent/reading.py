@@ -29,6 +29,11 @@ Understood = tuple[str, float, bool, str]
 BORROWED = ("order_numbers", "emails", "employee_ids", "servicenow_numbers")
 
 
+#: A request about the requester's own records: every key a flow may read, so templates can
+#: write ``subject.name or subject.relation`` without tripping over a missing key.
+NOBODY_ELSE = {"kind": "requester", "name": None, "email": None, "relation": None, "evidence": None}
+
+
 @dataclass(frozen=True)
 class Request:
     """One thing the ticket asks for."""
@@ -39,7 +44,7 @@ class Request:
     unsure: bool
     source: str
     entities: dict
-    subject: dict = field(default_factory=lambda: {"kind": "requester"})
+    subject: dict = field(default_factory=lambda: dict(NOBODY_ELSE))
     #: The request argues against its own action ("don't refund …"): nothing acts on it.
     negated: bool = False
 
@@ -76,11 +81,15 @@ class Reader:
 
     def read(self, text: str, requester_email: str | None = None, requester_name: str | None = None) -> Reading:
         text = text or ""
+        understand = _memoised(self.understand)  # the splitter and the requests ask about the same pieces
         language, supported = self._language(text)
-        pieces = [span.text for span in self.split(text, classify=self.understand)] if self.split else []
+        classify = lambda piece: understand(piece)[:3]  # noqa: E731 - the splitter's (intent, confidence, unsure)
+        pieces = [span.text for span in self.split(text, classify=classify)] if self.split else []
         pieces = [piece for piece in pieces if piece.strip()] or [text]
-        whole = extract(text).to_dict()
-        requests = tuple(self._request(piece, whole, requester_email, requester_name) for piece in pieces)
+        hint = language if supported and language != "und" else None
+        whole = extract(text, language=hint).to_dict()
+        requests = tuple(self._request(piece, whole, understand, hint, requester_email, requester_name)
+                         for piece in pieces)
         risks = tuple({"trigger": hit.trigger, "phrase": hit.phrase} for hit in (self.risks(text) if self.risks else ()))
         instruction = self.instruction(text) if self.instruction else None
         return Reading(language, supported, requests, risks, instruction)
@@ -100,18 +109,29 @@ class Reader:
         # "und" (emoji, digits, a greeting) is no reason to turn anyone away: the request decides.
         return guess.code, bool(guess.supported or guess.code == "und")
 
-    def _request(self, piece, whole, requester_email, requester_name):
-        intent, confidence, unsure, source = self.understand(piece)
-        entities = extract(piece).to_dict()
+    def _request(self, piece, whole, understand, language, requester_email, requester_name):
+        intent, confidence, unsure, source = understand(piece)
+        entities = extract(piece, language=language).to_dict()
         for key in BORROWED:
             if not entities.get(key) and len(whole.get(key) or ()) == 1:
                 entities[key] = list(whole[key])
-        subject = {"kind": "requester"}
+        subject = dict(NOBODY_ELSE)
         if self.subject is not None:
             found = self.subject(piece, requester_email=requester_email, requester_name=requester_name)
-            subject = {key: value for key, value in asdict(found).items() if value not in (None, "", [])}
+            subject = {key: asdict(found).get(key) for key in NOBODY_ELSE}
         return Request(text=piece, intent=intent, confidence=float(confidence), unsure=bool(unsure), source=source,
                        entities=entities, subject=subject, negated=negates_action(piece, intent))
+
+
+def _memoised(function):
+    known = {}
+
+    def remembered(text):
+        if text not in known:
+            known[text] = function(text)
+        return known[text]
+
+    return remembered
 
 
 # -- negation ------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from sqlmodel import select
 
-from ..audit import entry_hash
 from ..db import session_scope
 from ..models import Approval, AuditEntry, Effect, Run, Ticket
 
@@ -54,7 +53,7 @@ def _run_row(run, ticket):
 
 
 def timeline(hub, run_id):
-    """Everything about one run, or None. Each audit entry says whether its hash still matches."""
+    """Everything about one run, or None. Each audit entry says whether its MAC still matches."""
     with session_scope(hub.engine) as session:
         found = session.exec(select(Run, Ticket).join(Ticket, Ticket.id == Run.ticket_id).where(Run.id == run_id)).first()
         if found is None:
@@ -66,7 +65,7 @@ def timeline(hub, run_id):
     steps = [{
         "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "summary": summary(e),
         "data": e.data,
-        "intact": e.hash == entry_hash(e.seq, e.at, e.run_id, e.ticket_id, e.actor, e.kind, e.data, e.prev_hash),
+        "intact": hub.audit_log.intact(e),
     } for e in entries]
     return dict(_run_row(run, ticket), facts=run.facts, node=run.node, steps=steps,
                 effects=[{"key": f.key, "tool": f.tool, "state": f.state, "attempts": f.attempts,

@@ -11,6 +11,8 @@ Runs started before tickets were split have no ``requests``: they are one reques
 
 from __future__ import annotations
 
+from .reading import NOBODY_ELSE
+
 #: Facts every request of a run shares. Everything else belongs to the current request.
 SHARED = frozenset({"ticket", "requester", "reading", "requests", "current", "language",
                     "_asks", "_actions", "_handover"})
@@ -45,16 +47,18 @@ def next_pending(facts: dict) -> int | None:
 
 
 def close_current(facts: dict, state: str, answer: str | None = None, code: str | None = None,
-                  reason: str | None = None) -> None:
-    """Mark the current request ``state`` and put its flow's facts away with it."""
+                  reason: str | None = None, put_away: bool = True) -> None:
+    """Mark the current request ``state`` and, when the run moves on to another request
+    (``put_away``), keep its flow's facts with it."""
     request = current(facts)
     if request is None:
         return
     request.update(state=state, answer=answer)
     if code:
         request.update(code=code, reason=reason)
-    request["facts"] = {key: value for key, value in facts.items()
-                        if key not in SHARED and not key.startswith("_") and key not in _ENTERED}
+    if put_away:
+        request["facts"] = {key: value for key, value in facts.items()
+                            if key not in SHARED and not key.startswith("_") and key not in _ENTERED}
 
 
 def move_to(facts: dict, index: int) -> dict:
@@ -72,7 +76,7 @@ def _enter(facts, index):
     request = facts["requests"][index]
     request["state"] = PENDING
     facts.update(current=index, entities=request["entities"], intent=_intent(request),
-                 subject=request.get("subject") or {"kind": "requester"}, verified=False, customer_reply=None,
+                 subject=dict(NOBODY_ELSE, **(request.get("subject") or {})), verified=False, customer_reply=None,
                  request_text=request["text"])
     return request
 

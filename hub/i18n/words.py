@@ -3,7 +3,8 @@ them (``PARTIALLY_FULFILLED`` → "partially fulfilled"). Each is a catalogue en
 ``status``, so "Ihre Bestellung ist teilweise versandt" never reads "partially fulfilled".
 
 The lists are Shopify's (Admin GraphQL ``OrderDisplayFulfillmentStatus``,
-``OrderDisplayFinancialStatus``, ``ReturnStatus``): the shipped flows show those. A status not
+``OrderDisplayFinancialStatus``, ``ReturnStatus``) and ServiceNow's requested-item stages and
+states (``sc_req_item.stage``, ``state``): the shipped flows show those. A status not
 listed here has no translation, and a message showing it hands the request to a person.
 """
 
@@ -23,4 +24,9 @@ PAYMENT = (
 RETURN = (
     NP_("status", "canceled"), NP_("status", "closed"), NP_("status", "declined"),
     NP_("status", "requested"),  # "open" is a fulfilment status too
+)
+CATALOG_REQUEST = (  # "requested", "open" and "pending" are above
+    NP_("status", "waiting for approval"), NP_("status", "request approved"), NP_("status", "fulfillment"),
+    NP_("status", "delivery"), NP_("status", "complete"), NP_("status", "closed complete"),
+    NP_("status", "closed incomplete"), NP_("status", "closed skipped"), NP_("status", "work in progress"),
 )

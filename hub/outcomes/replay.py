@@ -88,7 +88,8 @@ def run_live(items, workdir, redis_url, config_dir=None, progress=None):
 
 def _work(world, burst):
     """One worker burst; its log is kept beside the world, where a crashed run can be read about."""
-    (world.directory / f"worker-{burst}.log").write_text(world.work())
+    # A whole corpus in one burst: minutes on a busy machine, so no per-test time limit.
+    (world.directory / f"worker-{burst}.log").write_text(world.work(timeout=3600))
 
 
 def _use_config(world, config_dir):
@@ -150,7 +151,7 @@ def _orders(world, items):
         for opened in order.get("returns") or ():
             for line in opened.get("line_items") or ():
                 returned[titles.get(on_lines.get(line.get("fulfillment_line_item_id")), "?")] += line.get("quantity", 0)
-        state[number] = {"refunded": Decimal(str((order.get("refunded") or {}).get("amount") or 0)),
+        state[number] = {"id": order["id"], "refunded": Decimal(str((order.get("refunded") or {}).get("amount") or 0)),
                          "cancelled": bool(order.get("cancelled")), "returned": returned,
                          "titles": sorted(set(titles.values()))}
     return state
@@ -231,17 +232,22 @@ def _observe(world, items, remote, before, after):
                 "proposed": sorted({a.tool for a in approvals}),
                 "proposed_amounts": [str(a.arguments.get("amount")) for a in approvals if a.arguments.get("amount")],
                 "vendor_status": _vendor_status(world, item, remote[item.id]),
-                **_order_changes(item, before, after),
+                **_order_changes(effects, before, after),
             }
     return observations
 
 
-def _order_changes(item, before, after):
-    """Money the agent moved on the ticket's orders, and the line items it acted on."""
+def _order_changes(effects, before, after):
+    """Money the run moved on the orders its own writes touched, and the line items it acted on.
+
+    Read from the store, not from what the tools answered: what the customer got is what counts.
+    Only orders a write of this run names are charged to it, so a ticket that merely mentions an
+    order another ticket changed is not blamed for it."""
+    touched = {str(e.arguments.get("order_id")) for e in effects if e.arguments.get("order_id")}
     moved, items = Decimal("0"), set()
-    for number in _orders_of(item):
+    for number in after:
         then, now = before.get(number), after.get(number)
-        if not then or not now:
+        if not then or not now or not ({number, f"#{number}", now["id"]} & touched):
             continue
         moved += now["refunded"] - then["refunded"]
         if now["cancelled"] and not then["cancelled"]:

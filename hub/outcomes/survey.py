@@ -12,7 +12,6 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import text
 from sqlmodel import select
 
-from .. import audit
 from ..db import session_scope
 from ..errors import ConfigError, HubError
 from ..models import AuditEntry, Run
@@ -67,8 +66,8 @@ def record_answer(hub, token, score, comment=None):
         for seq in already:
             if session.get(AuditEntry, seq).data.get("question") == question:
                 raise SurveyError("this survey was already answered, thank you")
-        entry = audit.append(hub.engine, "survey.answered", {"question": question, "score": score, "comment": comment},
-                             actor="customer", run_id=run_id, ticket_id=run.ticket_id, session=session)
+        entry = hub.audit("survey.answered", {"question": question, "score": score, "comment": comment},
+                          actor="customer", run_id=run_id, ticket_id=run.ticket_id, session=session)
         return entry.seq
 
 

@@ -17,7 +17,7 @@ import flask
 from werkzeug.serving import make_server
 
 from .control import BLUEPRINT, control_blueprint
-from .faults import Faults, default_server_error
+from .faults import Faults, default_server_error, is_write
 from .oauth import OAuthProvider, OAuthSettings, default_auth_error
 from .seed import Seed
 from .tls import DEFAULT_DIRECTORY, TLSFiles, ensure_certificates
@@ -47,6 +47,8 @@ class VendorSpec:
     seed_model: Any = None
     #: Serve HTTPS (simple-salesforce and PySNC cannot talk plain http).
     tls: bool = False
+    #: ``(flask.Request) -> bool``: does this request change something (for lost-answer faults)?
+    is_write: Callable = is_write
 
 
 class Sandbox:
@@ -78,6 +80,7 @@ class Sandbox:
         self._reset_callbacks = []
         self.app.register_blueprint(control_blueprint(self))
         self.app.before_request(self._inject_faults)
+        self.app.after_request(self._lose_answer)
 
     @property
     def data(self):
@@ -148,7 +151,16 @@ class Sandbox:
         # routes alike) and the OAuth endpoints must keep answering so tests can clear them.
         if request.path.startswith("/_sandbox/") or request.endpoint in self.oauth.endpoints:
             return None
-        return self.faults.apply(self.spec.render_rate_limit, self.spec.render_server_error)
+        failure = self.faults.apply(self.spec.render_rate_limit, self.spec.render_server_error)
+        if failure is None and self.spec.is_write(request):
+            flask.g.sandbox_lose_answer = self.faults.lose_answer()
+        return failure
+
+    def _lose_answer(self, response):
+        way = flask.g.pop("sandbox_lose_answer", None)
+        if way is None:
+            return response
+        return self.faults.lost(way, response, self.spec.render_server_error)
 
 
 class RunningServer:

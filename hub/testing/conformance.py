@@ -192,14 +192,32 @@ class ConnectorConformance:
         json.dumps(result)  # results are stored in the audit log and shown to people
         if harness.hub.registry.tools[tool_name].kind == ACTION:
             # A retried flow step repeats the call with the same key: it must find what the first
-            # call did (same record ids and values), not act again. Flags such as
-            # "changed": false may say so; fields only one answer has are not compared.
+            # call did (same record ids and values), not act again.
             again = harness.call(tool_name, connection, self.tool_examples[tool_name], idempotency_key=key)
-            assert isinstance(again, dict), f"{tool_name} repeated returned {type(again).__name__}, not a dict"
-            shared = [k for k in result.keys() & again.keys() if not isinstance(result[k], bool)]
-            assert shared, f"{tool_name}: the repeated call's result {again} shares no field with the first {result}"
-            differ = {k: (result[k], again[k]) for k in shared if result[k] != again[k]}
-            assert not differ, f"{tool_name} acted again for the same idempotency key: (first, repeat) {differ}"
+            assert_same_outcome(tool_name, result, again)
+
+    def test_write_whose_answer_is_lost_is_done_once(self, harness, connection, tool_name):
+        """The sandbox does the action's first write, then answers 503. The call — or, when it
+        gives up, the step tried again with the same key — must end as one write, and a repeat
+        must find that outcome: a second comment or record would show as another id."""
+        if tool_name not in self.tool_examples:
+            pytest.fail(f"no example arguments for {tool_name}: add it to tool_examples")
+        if harness.hub.registry.tools[tool_name].kind != ACTION:
+            return  # a lookup sends no write
+        harness.control("POST", "reset")
+        arguments, key = self.tool_examples[tool_name], f"conformance-lost-{uuid.uuid4().hex}"
+        harness.faults(lost_answer=1)
+        try:
+            try:
+                result = harness.call(tool_name, connection, arguments, idempotency_key=key)
+            except VendorUnavailable:  # gave up; the run would try the step again later
+                harness.clear_faults()
+                result = harness.call(tool_name, connection, arguments, idempotency_key=key)
+            again = harness.call(tool_name, connection, arguments, idempotency_key=key)
+        finally:
+            harness.clear_faults()
+            harness.control("POST", "reset")
+        assert_same_outcome(tool_name, result, again)
 
     def test_pagination_followed_to_the_end(self, harness, connection, recorded):
         assert self.pagination, "set pagination = (listing tool, arguments, result key, seeded total)"
@@ -416,3 +434,14 @@ def tamper(body):
     else:
         return body + b" "
     return json.dumps(document).encode()
+
+
+def assert_same_outcome(tool_name, first, again):
+    """A repeat under the same key answers what the first call did. Flags such as
+    "changed": false may say it was a repeat; fields only one answer has are not compared."""
+    assert isinstance(first, dict), f"{tool_name} returned {type(first).__name__}, not a dict"
+    assert isinstance(again, dict), f"{tool_name} repeated returned {type(again).__name__}, not a dict"
+    shared = [k for k in first.keys() & again.keys() if not isinstance(first[k], bool)]
+    assert shared, f"{tool_name}: the repeated call's result {again} shares no field with the first {first}"
+    differ = {k: (first[k], again[k]) for k in shared if first[k] != again[k]}
+    assert not differ, f"{tool_name} acted again for the same idempotency key: (first, repeat) {differ}"

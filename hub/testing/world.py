@@ -79,7 +79,7 @@ def _free_port():
 
 
 class World:
-    def __init__(self, directory, redis_url, database_url=None, salesforce=False):
+    def __init__(self, directory, redis_url, database_url=None, salesforce=False, shopify_seed=None):
         from hub_shopify.sandbox import create_sandbox as shopify
         from hub_zendesk.sandbox import create_sandbox as zendesk
         from hub_servicenow.sandbox import create_sandbox as servicenow
@@ -87,7 +87,7 @@ class World:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         directory = self.directory
-        self.sandboxes = {"zendesk": zendesk(seed=zendesk_seed(directory)), "shopify": shopify(),
+        self.sandboxes = {"zendesk": zendesk(seed=zendesk_seed(directory)), "shopify": shopify(seed=shopify_seed),
                           "servicenow": servicenow(seed=servicenow_seed(directory))}
         self.servers = {name: sandbox.serve(tls=False) for name, sandbox in self.sandboxes.items()}
         self._saved_ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
@@ -177,7 +177,8 @@ class World:
         """A Case from an existing Contact, created through the REST API (the org's Outbound
         Message then reaches the hub)."""
         session = self.vendor("salesforce")
-        found = session.get("query", params={"q": f"SELECT Id FROM Contact WHERE Email = '{contact_email}'"}).json()
+        quoted = contact_email.replace("\\", "\\\\").replace("'", "\\'")  # SOQL string escapes
+        found = session.get("query", params={"q": f"SELECT Id FROM Contact WHERE Email = '{quoted}'"}).json()
         answer = session.post("sobjects/Case", json={"Subject": subject, "Description": description, "Origin": "Email",
                                                      "ContactId": found["records"][0]["Id"]})
         return answer.json()["id"]
@@ -217,10 +218,10 @@ class World:
             time.sleep(0.1)
         raise AssertionError(f"fewer than {count} webhook events arrived in {timeout}s")
 
-    def work(self):
+    def work(self, timeout=180):
         """One burst of a real `hub worker` over the queue; returns its stderr."""
         result = subprocess.run([sys.executable, "-m", "hub", "worker", "--burst", "--config-dir", str(self.config)],
-                                env=self.env, capture_output=True, text=True, timeout=180)
+                                env=self.env, capture_output=True, text=True, timeout=timeout)
         assert result.returncode == 0, result.stderr[-3000:]
         return result.stderr
 

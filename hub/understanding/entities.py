@@ -1,13 +1,21 @@
-"""Entities in ticket text, normalised for the flows.
+"""Entities in ticket text, normalised for the flows, in English, German, French and Spanish.
 
-Pure functions of the text (and of `today` for dates written without a year). Conventions:
-- order numbers: the digits alone ("#1001", "order no. 1001", "ORD-1001" all give "1001"),
-  which is what connectors look orders up by (Shopify's name "#1001" is order_number 1001);
+Pure functions of the text (and of `today` for dates written without a year or relative to
+today). `language`, when the caller knows it ("en", "de", "fr", "es"), settles the readings
+that depend on it; without it the behaviour is the language-neutral one. Conventions:
+- order numbers: the digits alone ("#1001", "order no. 1001", "ORD-1001", "Bestell-Nr. 1001",
+  "commande n° 1001", "pedido nº 1001" all give "1001"), which is what connectors look orders up
+  by (Shopify's name "#1001" is order_number 1001); only where the text says it is an order's
+  number (order_numbers.py); with `expects="order_numbers"` a short reply's bare number is
+  read as the answer to "what is your order number?";
 - amounts: Decimal and ISO 4217 code; "$" means USD; a lone separator followed by exactly three
-  digits groups thousands ("1,234" and "1.234" are 1234), otherwise it is the decimal point;
+  digits groups thousands ("1,234" and "1.234" are 1234), otherwise it is the decimal point —
+  unless `language` writes that separator as its decimal mark, then the amount is ambiguous and
+  not read (money.py has the rest);
 - dates: ISO yyyy-mm-dd; numeric dates with slashes or dots are read day first (03/04/2026 is
   3 April) unless `day_first=False` or only the other reading is valid (04/13/2026); dates
-  without a year take the year of `today`;
+  without a year take the year of `today`; month and weekday names and relative days in four
+  languages (dates.py);
 - employee ids: "E" and the digits ("emp id 12345" gives "E12345");
 - ServiceNow numbers: upper-case prefix and seven digits ("inc 0010001" gives "INC0010001");
 - software and products: canonical names from catalogues (the defaults below, or the caller's).
@@ -15,13 +23,18 @@ Pure functions of the text (and of `today` for dates written without a year). Co
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from functools import cached_property
+
+from . import dates as _dates
+from . import money as _money
+from .folding import fold
+from .money import Money, parse_number  # noqa: F401 -- re-exported: callers import them from here
+from .order_numbers import answer_order_numbers
+from .order_numbers import order_numbers as _order_numbers
 
 MAX_CHARS = 20_000  # entities sit in the first screens of a ticket; bound the regex work
 
@@ -46,50 +59,7 @@ DEFAULT_SOFTWARE: dict[str, tuple[str, ...]] = {
     "SharePoint": ("sharepoint",),
 }
 
-_CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF"}
-_CURRENCY_CODES = [
-    "USD",
-    "EUR",
-    "GBP",
-    "JPY",
-    "CHF",
-    "CAD",
-    "AUD",
-    "NZD",
-    "INR",
-    "SEK",
-    "NOK",
-    "DKK",
-    "PLN",
-    "CZK",
-    "HUF",
-    "CNY",
-    "HKD",
-    "SGD",
-    "MXN",
-    "BRL",
-    "ZAR",
-    "TRY",
-    "AED",
-]
-_CURRENCY_WORDS = {
-    "dollars": "USD", "dollar": "USD", "bucks": "USD", "euros": "EUR", "euro": "EUR",
-    "pounds": "GBP", "pound": "GBP", "quid": "GBP", "rupees": "INR", "yen": "JPY",
-}  # fmt: skip
 _SERVICENOW_PREFIXES = ("SCTASK", "RITM", "INC", "REQ", "CHG", "PRB", "TASK", "KB")
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-
-
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def to_dict(self) -> dict:
-        return {"amount": str(self.amount), "currency": self.currency}
-
 
 @dataclass(frozen=True)
 class Entities:
@@ -146,49 +116,12 @@ class Catalogue:
 
 DEFAULT_SOFTWARE_CATALOGUE = Catalogue(DEFAULT_SOFTWARE)
 
-_ORDER = re.compile(
-    r"""
-    \b(?:order|ord|bestellung|commande|pedido)  # the word, or a prefix such as ORD-1001
-    (?:\s*(?:number|num|no|nr|n°|id)\b\.?)?      # order no. / order number
-    \s*[:#\-_]?\s*\#?\s*
-    (\d{3,12})\b
-    |
-    (?<![\w&/])\#\s?(\d{3,12})\b                 # Shopify order names: #1001
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b")
 _EMPLOYEE = re.compile(
     r"\b(?:E(\d{4,7})|(?:emp(?:loyee)?)\.?\s*(?:id|no|nr|number|#)?\.?\s*[:#]?\s*E?(\d{4,7}))\b",
     re.IGNORECASE,
 )
 _SERVICENOW = re.compile(r"\b(" + "|".join(_SERVICENOW_PREFIXES) + r")[\s\-]?(\d{7})\b", re.IGNORECASE)
-
-_NUMBER = r"\d{1,3}(?:[.,\s]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?|\d+"
-_SYMBOL = r"US\$|\$|€|£|¥|₹"
-_CODE = "|".join(_CURRENCY_CODES)
-_WORD = "|".join(sorted(_CURRENCY_WORDS, key=len, reverse=True))
-_AMOUNT = re.compile(
-    rf"""
-    (?P<sym1>{_SYMBOL})\s?(?P<n1>{_NUMBER})
-    | (?<![\d.,])(?P<n2>{_NUMBER})\s?(?P<sym2>{_SYMBOL})
-    | \b(?P<code1>{_CODE})\s?(?P<n3>{_NUMBER})\b
-    | (?<![\w.,])(?P<n4>{_NUMBER})\s?(?:(?P<code2>{_CODE})|(?P<word>{_WORD}))\b
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE = re.compile(
-    rf"""
-    \b(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})\b
-    | \b(?P<a>\d{{1,2}})[/.](?P<b>\d{{1,2}})[/.](?P<y>\d{{4}}|\d{{2}})\b
-    | \b(?P<m1>{_MONTH_NAMES})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y1>\d{{4}})\b)?
-    | \b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_NAMES})\b\.?(?:,?\s+(?P<y2>\d{{4}})\b)?
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-
 
 def extract(
     text,
@@ -197,15 +130,23 @@ def extract(
     products: Catalogue | None = None,
     day_first: bool = True,
     today: date | None = None,
+    language: str | None = None,
+    expects: str | None = None,
 ) -> Entities:
-    """All entities found in `text`, each list in order of first appearance without repeats."""
+    """All entities found in `text`, each list in order of first appearance without repeats.
+
+    `language` is the text's language when known (module docstring); `expects` names the entity
+    a question asked for ("order_numbers"), so that a short reply's bare value answers it.
+    """
     text = _as_text(text)
     today = today or date.today()
+    folded = fold(text)  # once for the three readers that match words in four languages
+    orders = order_numbers(text, folded=folded, answering=expects == "order_numbers")
     return Entities(
-        order_numbers=order_numbers(text),
+        order_numbers=orders,
         emails=_unique(m.group(0).lower().rstrip(".") for m in _EMAIL.finditer(text)),
-        amounts=amounts(text),
-        dates=dates(text, day_first=day_first, today=today),
+        amounts=_money.amounts(text, language, folded=folded),
+        dates=_dates.dates(text, day_first=day_first, today=today, language=language, folded=folded),
         employee_ids=employee_ids(text),
         servicenow_numbers=_unique(m.group(1).upper() + m.group(2) for m in _SERVICENOW.finditer(text)),
         software=(software or DEFAULT_SOFTWARE_CATALOGUE).find(text),
@@ -213,79 +154,25 @@ def extract(
     )
 
 
-def order_numbers(text: str) -> tuple[str, ...]:
+def order_numbers(text, *, folded: str | None = None, answering: bool = False) -> tuple[str, ...]:
+    """Order numbers in `text`; `answering`: the text replies to "what is your order number?"."""
     text = _as_text(text)
     # "employee #40213" is an employee, not Shopify order #40213.
-    taken = [m.span() for m in _EMPLOYEE.finditer(text)]
-    return _unique(
-        (m.group(1) or m.group(2)).lstrip("0") or "0"
-        for m in _ORDER.finditer(text)
-        if not any(start < m.end() and m.start() < end for start, end in taken)
-    )
+    employees = {m.group(1) or m.group(2) for m in _EMPLOYEE.finditer(text)}
+    found = answer_order_numbers(text) if answering else _order_numbers(text, folded=folded)
+    return tuple(number for number in found if number not in employees)
 
 
-def employee_ids(text: str) -> tuple[str, ...]:
+def employee_ids(text) -> tuple[str, ...]:
     return _unique("E" + (m.group(1) or m.group(2)) for m in _EMPLOYEE.finditer(_as_text(text)))
 
 
-def amounts(text: str) -> tuple[Money, ...]:
-    found = []
-    for m in _AMOUNT.finditer(_as_text(text)):
-        number = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
-        symbol = m.group("sym1") or m.group("sym2")
-        if symbol:
-            currency = _CURRENCY_SYMBOLS[symbol.upper()]
-        elif m.group("word"):
-            currency = _CURRENCY_WORDS[m.group("word").lower()]
-        else:
-            currency = (m.group("code1") or m.group("code2")).upper()
-        value = parse_number(number)
-        if value is not None:
-            found.append(Money(value, currency))
-    return _unique(found)
+def amounts(text, language: str | None = None) -> tuple[Money, ...]:
+    return _money.amounts(_as_text(text), language)
 
 
-def parse_number(written: str) -> Decimal | None:
-    """'1,234.56', '1.234,56', '45,90', '1 234' and '12' as Decimals (see module docstring)."""
-    digits = written.replace(" ", "").replace("\u00a0", "")
-    separators = [c for c in digits if c in ".,"]
-    if separators:
-        last = max(digits.rfind("."), digits.rfind(","))
-        decimals = digits[last + 1 :]
-        if len(set(separators)) == 1 and len(separators) >= 1 and len(decimals) == 3:
-            digits = digits.replace(separators[0], "")  # grouping only: 1,234 or 1.234.567
-        else:
-            digits = re.sub(r"[.,]", "", digits[:last]) + "." + decimals
-    try:
-        return Decimal(digits)
-    except InvalidOperation:
-        return None
-
-
-def dates(text: str, *, day_first: bool = True, today: date | None = None) -> tuple[date, ...]:
-    today = today or date.today()
-    found = []
-    for m in _DATE.finditer(_as_text(text)):
-        if m.group("iy"):
-            parts = [(int(m.group("iy")), int(m.group("im")), int(m.group("id")))]
-        elif m.group("a"):
-            year = int(m.group("y"))
-            year += 2000 if year < 100 else 0
-            a, b = int(m.group("a")), int(m.group("b"))
-            # The preferred reading first; the other only when the preferred one is impossible.
-            parts = [(year, b, a), (year, a, b)] if day_first else [(year, a, b), (year, b, a)]
-        else:
-            month = _MONTHS[(m.group("m1") or m.group("m2")).lower()]
-            day = int(m.group("d1") or m.group("d2"))
-            year = int(m.group("y1") or m.group("y2") or today.year)
-            parts = [(year, month, day)]
-        for y, mo, d in parts:
-            try:
-                found.append(date(y, mo, d))
-                break
-            except ValueError:
-                continue
-    return _unique(found)
+def dates(text, *, day_first: bool = True, today: date | None = None, language: str | None = None) -> tuple[date, ...]:
+    return _dates.dates(_as_text(text), day_first=day_first, today=today, language=language)
 
 
 def _as_text(text) -> str:

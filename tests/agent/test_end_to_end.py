@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from hub import audit
 from hub.db import session_scope
 from hub.models import AuditEntry, Effect
 
@@ -21,7 +20,7 @@ def test_order_status_in_zendesk_is_answered_from_shopify(world):
     assert state["status"] == "solved"
     [reply] = world.zendesk_replies(ticket["id"])
     assert "#1014" in reply and "7023000008029866" in reply  # the Canada Post tracking number
-    assert audit.verify(world.hub.engine) == []
+    assert world.hub.audit_log.verify() == []
 
 
 def test_the_workers_log_lines_name_the_run_and_ticket(world):

@@ -56,7 +56,7 @@ def test_a_risk_trigger_the_policy_leaves_out_does_not_gate(agent):
     try:
         result = plan(agent, request("order_status"), risks=({"trigger": "press", "phrase": "journalist"},))
     finally:
-        agent.policy.risk_triggers = None
+        agent.policy.risk_triggers = "all"
     assert result.code is None
 
 

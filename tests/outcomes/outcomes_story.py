@@ -21,7 +21,6 @@ R8  T8     zendesk     normal   05-21 09:00 created, shadow mode: decided, did n
 from datetime import datetime, timedelta, timezone
 
 
-from hub import audit
 from hub.db import session_scope
 from hub.models import Approval, Connection, ConnectionStatus, InboundEvent, Run, RunState, Ticket
 
@@ -87,7 +86,7 @@ class Story:
 
     def audit(self, run, when, kind, data, actor="agent"):
         self.clock.now = at(when)
-        entry = audit.append(self.hub.engine, kind, data, actor=actor, run_id=run, ticket_id=self.runs[run])
+        entry = self.hub.audit(kind, data, actor=actor, run_id=run, ticket_id=self.runs[run])
         self.seqs.setdefault(run, []).append(entry.seq)
         return entry.seq
 

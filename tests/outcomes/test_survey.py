@@ -17,7 +17,7 @@ def test_answer_is_stored_in_the_audit_chain_once(hub, story):
         survey.record_answer(hub, token, 5)
     # The NPS question is a separate answer.
     survey.record_answer(hub, survey.make_survey_token(hub, "R1", "nps"), 9)
-    assert audit.verify(hub.engine) == []
+    assert hub.audit_log.verify() == []
 
 
 @pytest.mark.parametrize("score", [0, 6, 4.5, "5", True, None])

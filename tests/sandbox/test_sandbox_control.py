@@ -30,7 +30,61 @@ def test_rate_limit_fault_uses_the_vendor_response_then_clears(connected):
     assert control(server, "GET", "/faults").json()["injected"] == {
         "rate_limit": 2,
         "server_error": 0,
+        "lost_answer": 0,
+        "dropped_answer": 0,
     }
+
+
+def tickets(sandbox):
+    return [t["subject"] for t in sandbox.data["tickets"]]
+
+
+def test_a_lost_answer_fault_does_the_write_then_answers_the_vendors_5xx(connected):
+    sandbox, server, session = connected
+    control(server, "POST", "/faults", json={"lost_answer": 1, "server_error_status": 502})
+    assert session.get(server.url + "/api/v2/tickets").status_code == 200  # reads keep their answers
+    answer = session.post(server.url + "/api/v2/tickets", json={"ticket": {"subject": "Lost"}})
+    assert answer.status_code == 502 and answer.json()["error"] == "Service unavailable"
+    assert tickets(sandbox).count("Lost") == 1  # done, all the same
+    assert session.post(server.url + "/api/v2/tickets", json={"ticket": {"subject": "Kept"}}).status_code == 201
+    assert control(server, "GET", "/faults").json()["injected"]["lost_answer"] == 1
+
+
+def test_a_dropped_answer_fault_does_the_write_then_hangs_up(connected):
+    sandbox, server, session = connected
+    control(server, "POST", "/faults", json={"dropped_answer": 1})
+    with pytest.raises(requests.ConnectionError):
+        session.post(server.url + "/api/v2/tickets", json={"ticket": {"subject": "Dropped"}})
+    assert tickets(sandbox).count("Dropped") == 1
+    assert control(server, "GET", "/faults").json()["injected"]["dropped_answer"] == 1
+
+
+def test_a_refused_write_has_no_answer_to_lose(connected):
+    sandbox, server, session = connected
+    control(server, "POST", "/faults", json={"lost_answer": 1})
+    answer = session.post(server.url + "/api/v2/tickets", json={})  # no "ticket": the vendor fails it
+    assert answer.status_code >= 400 and control(server, "GET", "/faults").json()["injected"]["lost_answer"] == 0
+
+
+def test_lost_answer_percent_repeats_with_its_seed(connected):
+    sandbox, server, session = connected
+
+    def lost_in_forty():
+        control(server, "POST", "/faults", json={"lost_answer_percent": 20, "seed": 7})
+        statuses = [session.post(server.url + "/api/v2/tickets", json={"ticket": {"subject": str(n)}}).status_code
+                    for n in range(40)]
+        control(server, "DELETE", "/faults")
+        return [n for n, status in enumerate(statuses) if status == 503]
+
+    first = lost_in_forty()
+    assert 2 <= len(first) <= 16 and lost_in_forty() == first
+
+
+@pytest.mark.parametrize("setting, value", [("lost_answer_percent", 101), ("dropped_answer", -1), ("seed", "x")])
+def test_lost_answer_settings_out_of_range_are_refused(connected, setting, value):
+    _, server, _ = connected
+    answer = control(server, "POST", "/faults", json={setting: value})
+    assert answer.status_code == 400 and setting in answer.json()["error"]
 
 
 def test_server_error_fault_and_faults_spare_control_and_oauth_routes(connected):

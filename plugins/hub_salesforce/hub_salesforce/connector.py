@@ -101,7 +101,8 @@ class SalesforceConnector(Connector):
         if org_id is None:
             raise ConnectorError(self.name, "the token response carried no identity URL naming the org")
         if self.is_sandbox(connection.instance):
-            session.post(f"https://{connection.instance}/_sandbox/webhooks", json={"url": target_url, "secret": ""})
+            session.post(f"https://{connection.instance}/_sandbox/webhooks", json={"url": target_url, "secret": ""},
+                         idempotent=True)
         return org_id
 
     def webhook_response(self, request, events):

@@ -12,11 +12,11 @@ Capture is subscribed to, never pushed. It is accepted only on sandbox connectio
 lets the hub's freshness check (``commitTimestamp``) be exercised.
 """
 
-import json
-
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from hub import payloads
+from hub.payloads import malformed
 from hub.connectors import Connector
 from hub.errors import WebhookRejected
 from hub.ingest import Event, NormalizedComment, NormalizedTicket
@@ -35,10 +35,6 @@ ACKNOWLEDGEMENT = (
     '<soapenv:Body><notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound">'
     "<Ack>true</Ack></notificationsResponse></soapenv:Body></soapenv:Envelope>"
 )
-
-
-def malformed(reason):
-    return WebhookRejected(reason, status=400)
 
 
 def ingest(connection, request, secret, max_age_seconds):
@@ -72,6 +68,8 @@ def outbound_message(body, org_id):
         raise malformed(f"refused XML: {type(error).__name__} (Outbound Messages never carry a DTD or entities)")
     except ParseError as error:
         raise malformed(f"the body is not well-formed XML: {error}")
+    except (LookupError, ValueError) as error:  # the declaration names an encoding expat cannot read
+        raise malformed(f"the XML declares an encoding the hub cannot read ({error}); Salesforce sends UTF-8")
     notifications = envelope.find(f"{SOAP}Body/{OUTBOUND}notifications")
     if envelope.tag != f"{SOAP}Envelope" or notifications is None:
         raise malformed("not an Outbound Message: expected soapenv:Envelope/soapenv:Body/notifications")
@@ -91,8 +89,13 @@ def notification_event(notification):
     if object_type not in HANDLED:
         raise malformed(f"Outbound Message for sf:{object_type or '?'}: the hub handles {' and '.join(HANDLED)}")
     fields = {child.tag.rpartition("}")[2]: (child.text or "") for child in sobject}
-    if not fields.get("Id"):
-        raise malformed(f"the sf:{object_type} in Notification {notification_id} has no Id")
+    where = f"the sf:{object_type} in Notification {notification_id[:40]}"
+    for key in ("Id", "ParentId", "ContactId", "CaseNumber"):
+        payloads.identifier(fields, key, where, required=key == "Id", numbers=False)
+    for key in ("ContactEmail", "SuppliedEmail"):
+        payloads.email(fields, key, where)
+    if len(notification_id) > payloads.MAX_ID_LENGTH:
+        raise malformed(f"a Notification Id is longer than {payloads.MAX_ID_LENGTH} characters")
     if object_type == "CaseComment":
         return comment_event(notification_id, fields)
     # An "on create" rule fires before anyone edits the record: nothing modified it since.
@@ -138,26 +141,46 @@ def text(element, path):
 # -- emulator-only change events ----------------------------------------------------------------
 
 
+#: Case fields normalize.ticket reads: text (or null) in a change event, as in the REST API.
+CASE_TEXT = ("Subject", "Description", "Status", "Priority", "Origin", "SuppliedName", "Type", "CreatedDate",
+             "LastModifiedDate")
+
+
 def change_event(body, org_id, max_age_seconds):
+    message = payloads.json_object(body)
     try:
-        message = json.loads(body)
         data = message["data"]
         payload = data["payload"]
         header = payload["ChangeEventHeader"]
         replay_id = data["event"]["replayId"]
         record_id = header["recordIds"][0]
-    except (ValueError, KeyError, IndexError, TypeError, RecursionError) as error:
+    except (KeyError, IndexError, TypeError) as error:
         raise malformed(f"not a change event: expected data.payload.ChangeEventHeader with recordIds and "
                         f"data.event.replayId ({type(error).__name__}: {error})")
-    require_org(str(message.get("organizationId") or ""), org_id)
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise malformed("not a change event: data.payload and its ChangeEventHeader must be objects")
+    if not isinstance(record_id, str) or not record_id or len(record_id) > payloads.MAX_ID_LENGTH:
+        raise malformed("the change event's recordIds[0] must be a Salesforce id")
+    if isinstance(replay_id, bool) or not isinstance(replay_id, (str, int)) or len(str(replay_id)) > 64:
+        raise malformed("the change event's data.event.replayId must be text or a whole number")
+    require_org(payloads.text(message, "organizationId", "the change event"), org_id)
     committed = require_fresh(header.get("commitTimestamp"), max_age_seconds, header="commitTimestamp")
-    if header.get("entityName") != "Case":
-        raise malformed(f"change events for {header.get('entityName')!r} are not handled: only Case")
+    entity, change = header.get("entityName"), header.get("changeType")
+    if entity != "Case":
+        raise malformed(f"change events for {str(entity)[:40]!r} are not handled: only Case")
     kinds = {"CREATE": "ticket.created", "UPDATE": "ticket.updated"}
-    if header.get("changeType") not in kinds:
+    if not isinstance(change, str) or change not in kinds:
         # DELETE, UNDELETE and GAP_* events bring nothing the agent could work on.
         return []
     fields = {key: value for key, value in payload.items() if key != "ChangeEventHeader"}
+    for key in CASE_TEXT:
+        payloads.text(fields, key, "the change event's Case")
+    for key in ("CaseNumber", "ContactId"):
+        payloads.identifier(fields, key, "the change event's Case", numbers=False)
+    for key in ("ContactEmail", "SuppliedEmail"):
+        payloads.email(fields, key, "the change event's Case")
+    if not isinstance(fields.get("IsClosed"), (bool, str, type(None))):
+        raise malformed("the change event's Case.IsClosed must be true or false")
     fields["Id"] = record_id
     return [Event(
         event_id=f"cdc-{replay_id}",

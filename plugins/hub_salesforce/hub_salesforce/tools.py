@@ -5,12 +5,15 @@ Every call goes through ``call.session`` (the hub's VendorSession, based at
 its default (TRUE) the org's assignment rules would run on every update and could move a case
 the agent just escalated. Salesforce has no idempotency keys, so actions look at the case
 first: a comment carrying the call's key marker, or a status already set, means the work is done.
+A comment whose answer was lost is looked for again before it is posted again
+(``hub.writes.once``); status and owner changes set values and may be sent twice.
 """
 
 import re
 
 from hub.errors import ConnectorError, NotFound
-from hub.tools import ACTION, LOOKUP, Tool
+from hub.tools import ACTION, LOOKUP, READ_BACK, SAME_STATE, Tool
+from hub.writes import once
 
 from .normalize import case_summary, truthy
 from .queries import query_all, soql_string, sosl_terms, strip_attributes
@@ -130,7 +133,7 @@ def set_status(call):
     current = call.session.get(f"sobjects/Case/{case_id}", params={"fields": "Id,Status"}).json()
     if current.get("Status") == status:
         return {"case_id": current["Id"], "status": status, "changed": False}
-    call.session.patch(f"sobjects/Case/{case_id}", json={"Status": status}, headers=NO_AUTO_ASSIGN)
+    call.session.patch(f"sobjects/Case/{case_id}", json={"Status": status}, headers=NO_AUTO_ASSIGN, idempotent=True)
     return {"case_id": current["Id"], "status": status, "changed": True}
 
 
@@ -148,7 +151,7 @@ def escalate(call):
         raise NotFound(CONNECTOR, f"no queue with DeveloperName or Name {group!r}: see salesforce.list_queues")
     queue = queues[0]
     call.session.patch(f"sobjects/Case/{case_id}", json={"OwnerId": queue["Id"], "IsEscalated": True},
-                       headers=NO_AUTO_ASSIGN)
+                       headers=NO_AUTO_ASSIGN, idempotent=True)
     note = post_comment(call, case_id, call.arguments["note"], public=False)
     return {"case_id": case_id, "queue": {"id": queue["Id"], "name": queue.get("Name"),
                                           "developer_name": queue.get("DeveloperName")},
@@ -157,16 +160,23 @@ def escalate(call):
 
 def post_comment(call, case_id, body, public):
     key = call.idempotency_key
-    if key:
+
+    def find():
+        if not key:
+            return None
         for existing in case_comments(call, case_id):
             if marker(key) in (existing.get("CommentBody") or ""):
                 return {"comment_id": existing["Id"], "case_id": case_id, "public": truthy(existing.get("IsPublished")),
                         "created": False}
-        body = f"{body}\n\n{marker(key)}"
-    created = call.session.post("sobjects/CaseComment", json={
-        "ParentId": case_id, "CommentBody": body, "IsPublished": public,
-    }).json()
-    return {"comment_id": created["id"], "case_id": case_id, "public": public, "created": True}
+        return None
+
+    def write():
+        created = call.session.post("sobjects/CaseComment", json={
+            "ParentId": case_id, "CommentBody": f"{body}\n\n{marker(key)}" if key else body, "IsPublished": public,
+        }).json()
+        return {"comment_id": created["id"], "case_id": case_id, "public": public, "created": True}
+
+    return once(call.session, find, write)[0]
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -189,9 +199,9 @@ def article_summary(record):
             "body_html": record.get("Answer__c"), "published_at": record.get("LastPublishedDate")}
 
 
-def _tool(verb, kind, fn, description, input_schema):
+def _tool(verb, kind, fn, description, input_schema, idempotency=""):
     return Tool(name=f"{CONNECTOR}.{verb}", connector=CONNECTOR, kind=kind, description=description,
-                input_schema=input_schema, scopes=("api",), fn=fn)
+                input_schema=input_schema, scopes=("api",), idempotency=idempotency, fn=fn)
 
 
 TOOLS = (
@@ -208,10 +218,10 @@ TOOLS = (
     _tool("list_articles", LOOKUP, list_articles, "Every published Knowledge article in a language.",
           schema({"page_size": PAGE_SIZE, "language": LANGUAGE})),
     _tool("comment", ACTION, comment, "Reply to the customer: a published (public) CaseComment.",
-          schema({"case_id": SALESFORCE_ID, "body": BODY}, ["case_id", "body"])),
+          schema({"case_id": SALESFORCE_ID, "body": BODY}, ["case_id", "body"]), READ_BACK),
     _tool("add_note", ACTION, add_note, "Leave an internal CaseComment (not published to the customer).",
-          schema({"case_id": SALESFORCE_ID, "body": BODY}, ["case_id", "body"])),
+          schema({"case_id": SALESFORCE_ID, "body": BODY}, ["case_id", "body"]), READ_BACK),
     _tool("set_status", ACTION, set_status, "Set the Case Status picklist value (e.g. Working, Closed).",
           schema({"case_id": SALESFORCE_ID, "status": {"type": "string", "minLength": 1, "maxLength": 40}},
-                 ["case_id", "status"])),
+                 ["case_id", "status"]), SAME_STATE),
 )

@@ -66,7 +66,7 @@ class ServiceNow(Connector):
         is configured here as well, through its control API."""
         secret = secrets.token_urlsafe(32)
         if self.is_sandbox(connection.instance):
-            session.post("_sandbox/webhooks", json={"url": target_url, "secret": secret})
+            session.post("_sandbox/webhooks", json={"url": target_url, "secret": secret}, idempotent=True)
         return secret
 
     def check_response(self, response):

@@ -6,8 +6,7 @@ X-SN-Timestamp in epoch milliseconds. Both ways an incident change becomes an Ev
 ``sys_id:sys_mod_count``, so the same change pushed and polled is stored once.
 """
 
-import json
-
+from hub import payloads
 from hub.errors import WebhookRejected
 from hub.ingest import Event, NormalizedComment, NormalizedTicket
 from hub.models import TicketPriority, TicketStatus
@@ -27,6 +26,12 @@ PRIORITIES = {"1": TicketPriority.urgent, "2": TicketPriority.high, "3": TicketP
 CHANNELS = {"email": "email", "phone": "phone", "chat": "chat", "virtual_agent": "chat", "self-service": "web"}
 
 REQUIRED = ("event", "table", "sys_id", "number", "state", "sys_updated_on", "sys_mod_count")
+#: Fields the business rule may leave out; text when present.
+OPTIONAL = ("hold_reason", "priority", "short_description", "description", "contact_type", "caller_name",
+            "sys_created_on")
+IDS = ("sys_id", "number", "sys_mod_count", "caller_id")
+COMMENT_OPTIONAL = ("author_name", "created_on")
+COMMENT_IDS = ("sys_id", "author_sys_id")
 #: What the poller reads: the business rule's fields, the caller dot-walked in the same request.
 POLL_FIELDS = ("sys_id", "number", "state", "hold_reason", "priority", "short_description", "description",
                "contact_type", "caller_id", "caller_id.email", "caller_id.name", "sys_created_on",
@@ -48,11 +53,11 @@ def ticket(fields):
     return NormalizedTicket(
         remote_id=fields["sys_id"],
         number=fields.get("number") or None,
-        subject=fields.get("short_description", ""),
-        description=fields.get("description", ""),
-        status=status(fields.get("state", ""), fields.get("hold_reason", "")),
-        priority=priority(fields.get("priority", "")),
-        channel=CHANNELS.get(fields.get("contact_type", ""), "web"),
+        subject=fields.get("short_description") or "",
+        description=fields.get("description") or "",
+        status=status(fields.get("state") or "", fields.get("hold_reason") or ""),
+        priority=priority(fields.get("priority") or ""),
+        channel=CHANNELS.get(fields.get("contact_type") or "", "web"),
         requester_email=fields.get("caller_email") or None,
         requester_name=fields.get("caller_name") or None,
         requester_remote_id=fields.get("caller_id") or None,
@@ -76,12 +81,7 @@ def verify(request, secret, max_age_seconds):
 
 def parse(body):
     """The business rule's JSON, checked; WebhookRejected(400) says what is wrong."""
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise WebhookRejected(f"the body is not JSON: {error}", status=400)
-    if not isinstance(payload, dict):
-        raise WebhookRejected("the body must be a JSON object", status=400)
+    payload = payloads.json_object(body)
     missing = [key for key in REQUIRED if not isinstance(payload.get(key), str) or not payload[key]]
     if missing:
         raise WebhookRejected(f"missing or non-string field(s): {', '.join(missing)}", status=400)
@@ -91,9 +91,18 @@ def parse(body):
         raise WebhookRejected(f"event must be 'insert' or 'update', not {payload['event']!r}", status=400)
     if table.parse_time(payload["sys_updated_on"]) is None:
         raise WebhookRejected("sys_updated_on must be 'YYYY-MM-DD HH:MM:SS'", status=400)
+    for key in OPTIONAL:
+        payloads.text(payload, key, "the incident")
+    for key in IDS:
+        payloads.identifier(payload, key, "the incident", numbers=False)
+    payloads.email(payload, "caller_email", "the incident")
     comment = payload.get("comment")
     if comment is not None and (not isinstance(comment, dict) or not isinstance(comment.get("value"), str)):
         raise WebhookRejected("comment must be an object with a string 'value'", status=400)
+    for key in COMMENT_OPTIONAL if comment else ():
+        payloads.text(comment, key, "comment")
+    for key in COMMENT_IDS if comment else ():
+        payloads.identifier(comment, key, "comment", numbers=False)
     return payload
 
 

@@ -106,5 +106,7 @@ def record(session, table, reference, number_prefix, fields=None):
     raise NotFound(CONNECTOR, f"{reference!r} is neither a sys_id nor a {number_prefix} number", 404)
 
 
-def patch(session, table, sys_id, values):
-    return result(session.patch(path(table, sys_id), json=values))
+def patch(session, table, sys_id, values, idempotent=False):
+    """PATCH a record; ``idempotent`` when ``values`` only set fields (journal fields such as
+    comments and work_notes append an entry each time, so a PATCH with one is not)."""
+    return result(session.patch(path(table, sys_id), json=values, idempotent=idempotent))

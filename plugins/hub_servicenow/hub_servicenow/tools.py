@@ -2,15 +2,18 @@
 
 Every function takes a ``hub.tools.ToolCall`` and returns a small JSON dict. Actions are made
 safe to repeat: the idempotency key is recorded at the vendor (a work-note marker on the
-incident, the correlation_id of a requested item) and looked up before writing again, and
-state changes check the record's current state first.
+incident, the correlation_id of a requested item) and looked up before writing again — after
+a lost answer too (``hub.writes.once``) — and state changes check the record's current state
+first and may be sent twice. ServiceNow has no idempotency keys of its own.
 """
 
 import html
 import re
+from datetime import timedelta
 
 from hub.errors import ConnectorError, NotFound
-from hub.tools import ACTION, LOOKUP, Tool
+from hub.tools import ACTION, LOOKUP, READ_BACK, SAME_STATE, Tool
+from hub.writes import once
 
 from . import table
 from .connector import SCOPE
@@ -33,6 +36,9 @@ STATE_VALUES = {"new": "1", "in_progress": "2", "on_hold": "3", "canceled": "8"}
 HOLD_REASONS = {"awaiting_caller": "1", "awaiting_problem": "3", "awaiting_vendor": "4", "awaiting_change": "5"}
 RESOLVED = ("6", "7")
 PASSWORD_RESET_ITEM = "Password Reset"
+#: How far before the step's first attempt a requested item it made may seem to be, by the
+#: instance's clock: the two clocks are never quite the same.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 def _fields(row):
@@ -234,31 +240,40 @@ def search_articles(call):
 # -- actions ------------------------------------------------------------------------------------
 
 
+def _journal_once(call, row, values, done):
+    """PATCH journal ``values`` (which carry the key's marker) unless the marker is there."""
+    key = call.idempotency_key
+
+    def find():
+        if key and _journal_has(call, row["sys_id"], _marker(key)):
+            return dict(done, posted=False, already_posted=True)
+        return None
+
+    def write():
+        table.patch(call.session, "incident", row["sys_id"], values)
+        return dict(done, posted=True, already_posted=False)
+
+    return once(call.session, find, write)[0]
+
+
 def comment(call):
     """A customer-visible "Additional comment"; the key rides in a companion work note."""
     row = _incident(call, ("sys_id", "number"))
     key = call.idempotency_key
-    done = {"incident": row["sys_id"], "number": row["number"], "public": True}
-    if key and _journal_has(call, row["sys_id"], _marker(key)):
-        return dict(done, posted=False, already_posted=True)
     values = {"comments": call.arguments["text"]}
     if key:
         # Never shown to the caller: the marker lives in the internal journal, written in the
         # same update as the comment so one never exists without the other.
         values["work_notes"] = f"helpdesk-hub posted the additional comment above ({_marker(key)})"
-    table.patch(call.session, "incident", row["sys_id"], values)
-    return dict(done, posted=True, already_posted=False)
+    return _journal_once(call, row, values, {"incident": row["sys_id"], "number": row["number"], "public": True})
 
 
 def work_note(call):
     row = _incident(call, ("sys_id", "number"))
     key = call.idempotency_key
-    done = {"incident": row["sys_id"], "number": row["number"], "public": False}
-    if key and _journal_has(call, row["sys_id"], _marker(key)):
-        return dict(done, posted=False, already_posted=True)
     text = call.arguments["text"] + (f"\n\n[{_marker(key)}]" if key else "")
-    table.patch(call.session, "incident", row["sys_id"], {"work_notes": text})
-    return dict(done, posted=True, already_posted=False)
+    return _journal_once(call, row, {"work_notes": text},
+                         {"incident": row["sys_id"], "number": row["number"], "public": False})
 
 
 def _close_code(call, wanted):
@@ -280,7 +295,7 @@ def resolve(call):
         return dict(done, status=status(row["state"]), close_code=row["close_code"], already_resolved=True)
     code = _close_code(call, call.arguments["close_code"])
     table.patch(call.session, "incident", row["sys_id"],
-                {"state": "6", "close_code": code, "close_notes": call.arguments["close_notes"]})
+                {"state": "6", "close_code": code, "close_notes": call.arguments["close_notes"]}, idempotent=True)
     return dict(done, close_code=code, already_resolved=False)
 
 
@@ -295,7 +310,7 @@ def set_state(call):
     values = {"state": wanted}
     if reason:
         values["hold_reason"] = reason
-    table.patch(call.session, "incident", row["sys_id"], values)
+    table.patch(call.session, "incident", row["sys_id"], values, idempotent=True)
     return dict(done, status=status(wanted, reason), changed=True)
 
 
@@ -321,25 +336,46 @@ def _ordered(call, encoded):
 
 def _order(call, item, user, variables, reuse_open):
     """Order ``item`` for ``user`` once: an item carrying our key, or (``reuse_open``) an open
-    request for the same item and user, is returned instead of ordering again."""
+    request for the same item and user, is returned instead of ordering again.
+
+    The Service Catalog API takes nothing the requested item keeps, so the key is written on
+    the item (its correlation_id) once the order's answer names it. An order whose answer was
+    lost left an item without one: the item for this user and catalog item, made since the
+    step's first attempt and not claimed by another key, is that order, and is claimed."""
     key = call.idempotency_key
     correlation = f"helpdesk-hub:{key}" if key else None
-    existing = _ordered(call, f"correlation_id={table.quote(correlation)}") if correlation else None
-    if existing is None and reuse_open:
-        existing = _ordered(call, f"active=true^cat_item={item['sys_id']}^requested_for={user['sys_id']}")
-    if existing is not None:
-        return dict(_item_result(existing), ordered=False, already_requested=True)
-    order = table.result(call.session.post(
-        f"api/sn_sc/servicecatalog/items/{item['sys_id']}/order_now",
-        json={"sysparm_quantity": "1", "sysparm_requested_for": user["sys_id"], "variables": variables},
-    ))
-    placed = _ordered(call, f"request={order['sys_id']}^cat_item={item['sys_id']}")
-    if placed is None:
-        raise ConnectorError(NAME, f"{order['number']} was created without a requested item for {item['name']}")
-    if correlation:
-        table.patch(call.session, "sc_req_item", placed["sys_id"], {"correlation_id": correlation})
-        placed = _ordered(call, f"sys_id={placed['sys_id']}") or placed
-    return dict(_item_result(placed), ordered=True, already_requested=False)
+    for_user = f"cat_item={item['sys_id']}^requested_for={user['sys_id']}"
+
+    def find():
+        existing = _ordered(call, f"correlation_id={table.quote(correlation)}") if correlation else None
+        if existing is None and reuse_open:
+            existing = _ordered(call, f"active=true^{for_user}")
+        if existing is None and correlation and call.first_attempt_at:
+            since = table.format_time(call.first_attempt_at - CLOCK_SKEW)
+            unclaimed = _ordered(call, f"{for_user}^correlation_idISEMPTY^sys_created_on>={since}^ORDERBYsys_created_on")
+            if unclaimed is not None:
+                existing = _claim(call, unclaimed, correlation)
+        return dict(_item_result(existing), ordered=False, already_requested=True) if existing else None
+
+    def write():
+        order = table.result(call.session.post(
+            f"api/sn_sc/servicecatalog/items/{item['sys_id']}/order_now",
+            json={"sysparm_quantity": "1", "sysparm_requested_for": user["sys_id"], "variables": variables},
+        ))
+        placed = _ordered(call, f"request={order['sys_id']}^cat_item={item['sys_id']}")
+        if placed is None:
+            raise ConnectorError(NAME, f"{order['number']} was created without a requested item for {item['name']}")
+        if correlation:
+            placed = _claim(call, placed, correlation)
+        return dict(_item_result(placed), ordered=True, already_requested=False)
+
+    return once(call.session, find, write)[0]
+
+
+def _claim(call, placed, correlation):
+    """Write the step's key on the requested item it made (setting a value: safe to resend)."""
+    table.patch(call.session, "sc_req_item", placed["sys_id"], {"correlation_id": correlation}, idempotent=True)
+    return _ordered(call, f"sys_id={placed['sys_id']}") or placed
 
 
 def order_catalog_item(call):
@@ -368,7 +404,10 @@ def reset_password(call):
 
 
 def escalate(call):
-    """Assign ``group`` (sys_user_group by name) and leave ``note`` as an internal work note."""
+    """Assign ``group`` (sys_user_group by name) and leave ``note`` as an internal work note.
+
+    One PATCH does both, the note carrying the key's marker: after a lost answer the incident
+    is read again, and the group with the marker is the earlier attempt's work."""
     args = call.arguments
     row = _fields(table.record(call.session, "incident", args["ticket_id"], "INC",
                                ("sys_id", "number", "assignment_group", "assignment_group.name")))
@@ -380,13 +419,23 @@ def escalate(call):
     done = {"incident": row["sys_id"], "number": row["number"],
             "assignment_group": {"sys_id": group["sys_id"], "name": group["name"]}}
     key = call.idempotency_key
-    if key and row.get("assignment_group") == group["sys_id"] and _journal_has(call, row["sys_id"], _marker(key)):
-        return dict(done, escalated=False, already_escalated=True)
-    note = args["note"] + (f"\n\n[{_marker(key)}]" if key else "")
-    # Clearing assigned_to hands the incident to the whole group, as a manual reassignment does.
-    table.patch(call.session, "incident", row["sys_id"],
-                {"assignment_group": group["sys_id"], "assigned_to": "", "work_notes": note})
-    return dict(done, escalated=True, already_escalated=False)
+    reads = iter([row])  # the incident just read serves the first look
+
+    def find():
+        current = next(reads, None) or _fields(table.get(call.session, "incident", row["sys_id"],
+                                                         ("sys_id", "assignment_group")))
+        if key and current.get("assignment_group") == group["sys_id"] and _journal_has(call, row["sys_id"], _marker(key)):
+            return dict(done, escalated=False, already_escalated=True)
+        return None
+
+    def write():
+        note = args["note"] + (f"\n\n[{_marker(key)}]" if key else "")
+        # Clearing assigned_to hands the incident to the whole group, as a manual reassignment does.
+        table.patch(call.session, "incident", row["sys_id"],
+                    {"assignment_group": group["sys_id"], "assigned_to": "", "work_notes": note})
+        return dict(done, escalated=True, already_escalated=False)
+
+    return once(call.session, find, write)[0]
 
 
 # -- declarations -------------------------------------------------------------------------------
@@ -401,9 +450,9 @@ def _schema(required, **properties):
     return {"type": "object", "additionalProperties": False, "required": list(required), "properties": properties}
 
 
-def _tool(verb, kind, fn, description, schema, sensitive=False):
+def _tool(verb, kind, fn, description, schema, sensitive=False, idempotency=""):
     return Tool(name=f"{NAME}.{verb}", connector=NAME, kind=kind, description=description, input_schema=schema,
-                scopes=(SCOPE,), permission=f"tool.{kind}", sensitive=sensitive, fn=fn)
+                scopes=(SCOPE,), permission=f"tool.{kind}", sensitive=sensitive, idempotency=idempotency, fn=fn)
 
 
 _INCIDENT = dict(incident=dict(_REFERENCE, description="The incident's sys_id or number (INC...)"))
@@ -426,26 +475,27 @@ TOOLS = (
           _schema(["query"], query={"type": "string", "minLength": 1, "maxLength": 500},
                   limit={"type": "integer", "minimum": 1, "maximum": 20, "default": 5})),
     _tool("comment", ACTION, comment, "Add a customer-visible comment (Additional comments) to an incident.",
-          _schema(["incident", "text"], **_INCIDENT, text=_TEXT)),
+          _schema(["incident", "text"], **_INCIDENT, text=_TEXT), idempotency=READ_BACK),
     _tool("work_note", ACTION, work_note, "Add an internal work note to an incident.",
-          _schema(["incident", "text"], **_INCIDENT, text=_TEXT)),
+          _schema(["incident", "text"], **_INCIDENT, text=_TEXT), idempotency=READ_BACK),
     _tool("resolve", ACTION, resolve, "Resolve an incident with a resolution code and notes.",
           _schema(["incident", "close_code", "close_notes"], **_INCIDENT,
                   close_code={"type": "string", "minLength": 1, "maxLength": 100,
                               "description": "A close_code choice of the instance, e.g. 'Solution provided'"},
-                  close_notes=_TEXT)),
+                  close_notes=_TEXT), idempotency=SAME_STATE),
     _tool("set_state", ACTION, set_state, "Move an incident to New, In Progress, On Hold (with a reason) or Canceled.",
           dict(_schema(["incident", "state"], **_INCIDENT, state={"enum": list(STATE_VALUES)},
                        hold_reason={"enum": list(HOLD_REASONS)}),
-               **{"if": {"properties": {"state": {"const": "on_hold"}}}, "then": {"required": ["hold_reason"]}})),
+               **{"if": {"properties": {"state": {"const": "on_hold"}}}, "then": {"required": ["hold_reason"]}}),
+          idempotency=SAME_STATE),
     _tool("order_catalog_item", ACTION, order_catalog_item,
           "Order a Service Catalog item (software access) for a user; paid items wait for the manager's approval.",
           _schema(["item", "email"], item={"type": "string", "minLength": 1, "maxLength": 100,
                                            "description": "The catalog item's name, e.g. 'Slack'"},
                   email=_EMAIL, justification={"type": "string", "maxLength": 4000}),
-          sensitive=True),
+          sensitive=True, idempotency=READ_BACK),
     _tool("reset_password", ACTION, reset_password,
           "Reset a user's password through the instance's 'Password Reset' catalog item (unlocks the account; "
           "the user sets a new password at next login).",
-          _schema(["email"], email=_EMAIL), sensitive=True),
+          _schema(["email"], email=_EMAIL), sensitive=True, idempotency=READ_BACK),
 )

@@ -102,7 +102,7 @@ class ShopifyConnector(Connector):
         for topic in WEBHOOK_TOPICS:
             graphql(session, SUBSCRIBE, {
                 "topic": topic, "subscription": {"uri": target_url, "format": "JSON"},
-            }, tolerate=ALREADY_SUBSCRIBED)
+            }, tolerate=ALREADY_SUBSCRIBED, idempotent=True)  # a repeat is "already been taken"
         return credentials.client_secret
 
     # -- how Shopify fails ---------------------------------------------------------------
@@ -173,13 +173,21 @@ def callback_message(query):
 ALREADY_SUBSCRIBED = re.compile(r"already been taken", re.IGNORECASE)
 
 
-def graphql(session, query, variables=None, tolerate=None):
+#: A document whose first operation is a mutation (comments and blank lines may come first).
+MUTATION = re.compile(r"^(?:\s|#[^\n]*\n)*mutation\b")
+
+
+def graphql(session, query, variables=None, tolerate=None, idempotent=False):
     """POST one GraphQL operation; return ``data``, raising on any payload ``userErrors``.
 
     Transport and top-level GraphQL errors were already raised by ``check_response``.
-    ``tolerate`` is a regex of user-error messages that mean "already done".
+    ``tolerate`` is a regex of user-error messages that mean "already done". A query is a read
+    and is retried like one; a mutation is sent again after a lost answer only when
+    ``idempotent`` (it carries ``@idempotent(key:)``, or only sets fields to fixed values).
     """
-    response = session.post("graphql.json", json={"query": query, "variables": variables or {}})
+    resendable = idempotent or not MUTATION.match(query)
+    response = session.post("graphql.json", json={"query": query, "variables": variables or {}},
+                            idempotent=resendable)
     data = (_json(response) or {}).get("data") or {}
     for field, payload in data.items():
         if not isinstance(payload, dict):

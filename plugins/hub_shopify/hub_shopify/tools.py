@@ -3,16 +3,21 @@ or goods (refund, return, cancel) or change an order (shipping address), and the
 changes a verified customer may ask for (name, phone, newsletter).
 
 Every tool talks to the Admin GraphQL API through ``call.session`` and answers a small dict
-with snake_case keys. Actions are safe to repeat: refunds carry Shopify's own idempotency key,
-the others read the order first and return the earlier outcome when it is already done.
+with snake_case keys. Actions are safe to repeat, after a lost answer too: a refund carries
+Shopify's own idempotency key and leaves a marker of it in its note, which the tool looks for
+before refunding; returns and cancellations read the order for what an earlier attempt made
+(``hub.writes.once``) before sending the mutation again; the changes of an address, a profile
+or a consent only set values, so sending them twice is one change.
 """
 
+import hashlib
 import re
 import uuid
 from decimal import Decimal
 
 from hub.errors import ConnectorError, NotFound, ToolRefused
-from hub.tools import ACTION, LOOKUP, Tool
+from hub.tools import ACTION, LOOKUP, READ_BACK, SAME_STATE, VENDOR_KEY, Tool
+from hub.writes import once
 
 from .connector import graphql
 
@@ -127,11 +132,14 @@ mutation MarketingConsent($input: CustomerEmailMarketingConsentUpdateInput!) {{
 }}
 """
 
+REFUND_FIELDS = f"id createdAt note totalRefundedSet {{ {MONEY} }}"
+
 ORDER_PAYMENTS = f"""
 query OrderPayments($id: ID!) {{
   order(id: $id) {{
-    id name presentmentCurrencyCode
+    id name presentmentCurrencyCode displayFinancialStatus
     transactions(first: 20) {{ id kind status gateway amountSet {{ {MONEY} }} parentTransaction {{ id }} }}
+    refunds(first: 20) {{ {REFUND_FIELDS} }}
   }}
 }}
 """
@@ -139,7 +147,7 @@ query OrderPayments($id: ID!) {{
 REFUND = f"""
 mutation Refund($input: RefundInput!, $key: String!) {{
   refundCreate(input: $input) @idempotent(key: $key) {{
-    refund {{ id createdAt totalRefundedSet {{ {MONEY} }} }}
+    refund {{ {REFUND_FIELDS} }}
     order {{ id displayFinancialStatus }}
     userErrors {{ field message }}
   }}
@@ -267,18 +275,24 @@ def refund(call):
     """Refund an amount to the original payment, optionally for returned line items.
 
     Shopify requires an idempotency key on refundCreate from 2026-04: the same key returns
-    the same refund instead of paying twice. Without a key from the flow, one is made for this
-    call so the HTTP layer's own retries are still covered.
+    the same refund instead of paying twice, so a lost answer is sent again as it was. The
+    refund's note (seen by staff only) carries a marker of the key too: a retried step finds
+    the refund its first attempt made before it computes anything from the order's payments,
+    which that refund has already used up.
     """
     args = call.arguments
     order_id = order_gid(call, args["order_id"])
+    key = call.idempotency_key or str(uuid.uuid4())
     order = graphql(call.session, ORDER_PAYMENTS, {"id": order_id}).get("order")
     if order is None:
         raise NotFound(NAME, f"no order {args['order_id']}")
+    earlier = refund_made_under(order, key)
+    if earlier is not None:
+        return refund_result(earlier, order_id, order["displayFinancialStatus"], key, already=True)
     currency = order["presentmentCurrencyCode"]
     refund_input = {
         "orderId": order_id,
-        "note": args.get("note"),
+        "note": f"{args.get('note') or 'Refund'} {refund_marker(key)}",
         "notify": args.get("notify_customer", False),
         "currency": currency,
         "transactions": refund_transactions(order, Decimal(args["amount"])),
@@ -288,14 +302,27 @@ def refund(call):
             for item in args.get("line_items", ())
         ],
     }
-    key = call.idempotency_key or str(uuid.uuid4())
-    data = graphql(call.session, REFUND, {"input": refund_input, "key": key})["refundCreate"]
-    refunded = data["refund"]
+    data = graphql(call.session, REFUND, {"input": refund_input, "key": key}, idempotent=True)["refundCreate"]
+    return refund_result(data["refund"], order_id, data["order"]["displayFinancialStatus"], key, already=False)
+
+
+def refund_marker(key):
+    """What a refund made under idempotency key ``key`` has at the end of its note."""
+    return f"[helpdesk-hub {hashlib.sha256(key.encode()).hexdigest()[:20]}]"
+
+
+def refund_made_under(order, key):
+    """The order's refund whose note carries ``key``'s marker, if there is one."""
+    marker = refund_marker(key)
+    return next((r for r in order.get("refunds") or () if marker in (r.get("note") or "")), None)
+
+
+def refund_result(refunded, order_id, financial_status, key, already):
     money = refunded["totalRefundedSet"]["presentmentMoney"]
     return {
         "refund_id": refunded["id"], "order_id": order_id, "amount": money["amount"],
         "currency": money["currencyCode"], "created_at": refunded["createdAt"],
-        "financial_status": data["order"]["displayFinancialStatus"], "idempotency_key": key,
+        "financial_status": financial_status, "idempotency_key": key, "already": already,
     }
 
 
@@ -344,18 +371,27 @@ def request_return(call):
 
 
 def _start_return(call, mutation, field, note_key):
+    """Shopify takes no idempotency key on returns: the return a lost attempt opened is the
+    open or requested return that covers the wanted items, found by reading the order."""
     args = call.arguments
     order = fetch_order(call, args["order_id"], ORDER_RETURNABLE)
     wanted = return_items(order, args["line_items"])
-    earlier = covering_return(order, wanted)
-    if earlier:
-        return dict(return_summary(earlier), order_id=order["id"], already=True)
     line_items = [{"fulfillmentLineItemId": fli, "quantity": qty} for fli, qty in wanted.items()]
     if args.get("note"):
         for item in line_items:
             item[note_key] = args["note"][:255]
-    data = graphql(call.session, mutation, {"input": {"orderId": order["id"], "returnLineItems": line_items}})
-    return dict(return_summary(data[field]["return"]), order_id=order["id"], already=False)
+    reads = iter([order])  # the order just read serves the first look
+
+    def find():
+        current = next(reads, None) or fetch_order(call, order["id"], ORDER_RETURNABLE)
+        earlier = covering_return(current, wanted)
+        return dict(return_summary(earlier), order_id=order["id"], already=True) if earlier else None
+
+    def write():
+        data = graphql(call.session, mutation, {"input": {"orderId": order["id"], "returnLineItems": line_items}})
+        return dict(return_summary(data[field]["return"]), order_id=order["id"], already=False)
+
+    return once(call.session, find, write)[0]
 
 
 def return_items(order, items):
@@ -390,12 +426,26 @@ def covering_return(order, wanted):
 
 
 def cancel_order(call):
-    """Cancel an order. Shopify refuses orders with fulfilments; the flow's policy decides more."""
+    """Cancel an order. Shopify refuses orders with fulfilments; the flow's policy decides more.
+
+    orderCancel takes no idempotency key and refunds as it cancels: after a lost answer the
+    order is read again, and a cancelled order is the earlier attempt's work."""
     args = call.arguments
     order = fetch_order(call, args["order_id"], ORDER_STATE)
-    if order["cancelledAt"]:
-        return {"order_id": order["id"], "name": order["name"], "cancelled": True,
-                "cancelled_at": order["cancelledAt"], "already": True}
+    reads = iter([order])
+
+    def find():
+        current = next(reads, None) or fetch_order(call, order["id"], ORDER_STATE)
+        if not current["cancelledAt"]:
+            return None
+        return {"order_id": current["id"], "name": current["name"], "cancelled": True,
+                "cancelled_at": current["cancelledAt"], "already": True}
+
+    return once(call.session, find, lambda: _cancel(call, order))[0]
+
+
+def _cancel(call, order):
+    args = call.arguments
     data = graphql(call.session, ORDER_CANCEL, {
         "orderId": order["id"],
         "reason": args.get("reason", "CUSTOMER"),
@@ -420,7 +470,8 @@ def update_shipping_address(call):
     current = address_input_from(order.get("shippingAddress") or {})
     if all(current.get(key) == value for key, value in wanted.items()):
         return {"order_id": order["id"], "shipping_address": address(order["shippingAddress"]), "already": True}
-    data = graphql(call.session, ORDER_UPDATE, {"input": {"id": order["id"], "shippingAddress": wanted}})
+    data = graphql(call.session, ORDER_UPDATE, {"input": {"id": order["id"], "shippingAddress": wanted}},
+                   idempotent=True)
     return {"order_id": order["id"], "shipping_address": address(data["orderUpdate"]["order"]["shippingAddress"]),
             "already": False}
 
@@ -433,7 +484,7 @@ def update_customer(call):
     wanted = {PROFILE_KEYS[key]: value for key, value in args["changes"].items()}
     if all(profile_value(customer, field) == value for field, value in wanted.items()):
         return {"customer": customer_profile(customer), "already": True}
-    data = graphql(call.session, CUSTOMER_UPDATE, {"input": {"id": customer["id"], **wanted}})
+    data = graphql(call.session, CUSTOMER_UPDATE, {"input": {"id": customer["id"], **wanted}}, idempotent=True)
     return {"customer": customer_profile(data["customerUpdate"]["customer"]), "already": False}
 
 
@@ -448,7 +499,7 @@ def set_email_marketing(call):
         "customerId": customer["id"],
         # The customer asked in writing on the ticket: a single opt-in, recorded now.
         "emailMarketingConsent": {"marketingState": state, "marketingOptInLevel": "SINGLE_OPT_IN"},
-    }})
+    }}, idempotent=True)
     return {"customer": customer_profile(data["customerEmailMarketingConsentUpdate"]["customer"]), "already": False}
 
 
@@ -665,17 +716,17 @@ TOOLS = [
                  "properties": {"line_item_id": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1}},
              }},
          ),
-         scopes=("write_orders",), permission="tool.refund", sensitive=True, fn=refund),
+         scopes=("write_orders",), permission="tool.refund", sensitive=True, idempotency=VENDOR_KEY, fn=refund),
     Tool(f"{NAME}.create_return", NAME, ACTION,
          "Open a return (status OPEN) for fulfilled line items, as the merchant.",
          input_schema=schema(["order_id", "line_items"], order_id=ORDER_ID, line_items=RETURN_ITEMS,
                              note={"type": "string", "maxLength": 255}),
-         scopes=("write_returns", "read_orders"), sensitive=True, fn=create_return),
+         scopes=("write_returns", "read_orders"), sensitive=True, idempotency=READ_BACK, fn=create_return),
     Tool(f"{NAME}.request_return", NAME, ACTION,
          "Request a return for fulfilled line items on the customer's behalf (awaits merchant approval).",
          input_schema=schema(["order_id", "line_items"], order_id=ORDER_ID, line_items=RETURN_ITEMS,
                              note={"type": "string", "maxLength": 300}),
-         scopes=("write_returns", "read_orders"), sensitive=True, fn=request_return),
+         scopes=("write_returns", "read_orders"), sensitive=True, idempotency=READ_BACK, fn=request_return),
     Tool(f"{NAME}.cancel_order", NAME, ACTION,
          "Cancel an order (refunding the original payment by default and restocking).",
          input_schema=schema(
@@ -684,12 +735,12 @@ TOOLS = [
              refund={"type": "boolean"}, restock={"type": "boolean"}, notify_customer={"type": "boolean"},
              staff_note={"type": "string", "maxLength": 255},
          ),
-         scopes=("write_orders",), sensitive=True, fn=cancel_order),
+         scopes=("write_orders",), sensitive=True, idempotency=READ_BACK, fn=cancel_order),
     Tool(f"{NAME}.update_shipping_address", NAME, ACTION,
          "Change the shipping address of an order that has not shipped yet.",
          input_schema=schema(["order_id", "address"], order_id=ORDER_ID, address=ADDRESS_SCHEMA),
          # Sensitive: redirecting a parcel moves goods (and is how account takeovers steal them).
-         scopes=("write_orders",), sensitive=True, fn=update_shipping_address),
+         scopes=("write_orders",), sensitive=True, idempotency=SAME_STATE, fn=update_shipping_address),
     Tool(f"{NAME}.update_customer", NAME, ACTION,
          "Change a customer's first name, last name or phone number (never the email).",
          input_schema=schema(["customer_id", "changes"], customer_id=CUSTOMER_ID, changes={
@@ -698,9 +749,9 @@ TOOLS = [
                             "phone": {"type": "string", "pattern": r"^\+?[0-9 ().-]{7,25}$"}},
          }),
          # Sensitive: contact details are where account-recovery codes go.
-         scopes=("write_customers",), sensitive=True, fn=update_customer),
+         scopes=("write_customers",), sensitive=True, idempotency=SAME_STATE, fn=update_customer),
     Tool(f"{NAME}.set_email_marketing", NAME, ACTION,
          "Subscribe a customer to the store's marketing email, or unsubscribe them.",
          input_schema=schema(["customer_id", "subscribed"], customer_id=CUSTOMER_ID, subscribed={"type": "boolean"}),
-         scopes=("write_customers",), fn=set_email_marketing),
+         scopes=("write_customers",), idempotency=SAME_STATE, fn=set_email_marketing),
 ]

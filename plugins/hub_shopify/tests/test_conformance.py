@@ -43,5 +43,6 @@ class TestConformance(ConnectorConformance):
         "webhook_stale_rejected":
             "Shopify's HMAC covers only the body; X-Shopify-Triggered-At is unsigned, so a stale delivery "
             "cannot be told from a genuine retry (Shopify retries for 4 hours with the original time). "
-            "Replays are caught by X-Shopify-Event-Id de-duplication instead.",
+            "Replays are caught instead by de-duplicating on the signed body's digest (never on the unsigned "
+            "X-Shopify-Event-Id).",
     }

@@ -369,4 +369,4 @@ def test_control_routes_are_never_faulted(shop):
     requests.post(f"{server.url}/_sandbox/faults", json={"rate_limit": 3, "server_error": 3})
     assert requests.post(f"{server.url}/_sandbox/webhooks/sample", json={}).status_code == 200
     assert requests.get(f"{server.url}/_sandbox/state/order/1001").status_code == 200
-    assert requests.get(f"{server.url}/_sandbox/faults").json()["injected"] == {"rate_limit": 0, "server_error": 0}
+    assert not any(requests.get(f"{server.url}/_sandbox/faults").json()["injected"].values())

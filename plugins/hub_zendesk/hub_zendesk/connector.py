@@ -3,6 +3,7 @@ and registering the hub's webhook."""
 
 from hub.connectors import Connector, OAuthProvider
 from hub.errors import ConnectorError
+from hub.writes import once
 
 #: Event types the hub subscribes its webhook to.
 SUBSCRIPTIONS = (
@@ -57,16 +58,26 @@ class ZendeskConnector(Connector):
         )
 
     def subscribe(self, session, target_url, connection, credentials):
-        answer = session.post("webhooks", json={"webhook": {
-            "name": f"helpdesk-hub ({connection.id})",
-            "description": "Ticket events for the helpdesk-hub resolution agent",
-            "endpoint": target_url,
-            "http_method": "POST",
-            "request_format": "json",
-            "status": "active",
-            "subscriptions": list(SUBSCRIPTIONS),
-        }})
-        webhook_id = member(answer, "webhook", "id")
+        """Register the webhook once: a webhook already pointing at ``target_url`` (from a
+        reconnect, or an attempt whose answer was lost) is the one to use."""
+
+        def find():
+            # The first page (100) is plenty: an account holds a handful of webhooks.
+            hooks = document(session.get("webhooks", params={"page[size]": 100})).get("webhooks") or []
+            return next((str(w["id"]) for w in hooks if w.get("endpoint") == target_url), None)
+
+        def write():
+            return member(session.post("webhooks", json={"webhook": {
+                "name": f"helpdesk-hub ({connection.id})",
+                "description": "Ticket events for the helpdesk-hub resolution agent",
+                "endpoint": target_url,
+                "http_method": "POST",
+                "request_format": "json",
+                "status": "active",
+                "subscriptions": list(SUBSCRIPTIONS),
+            }}), "webhook", "id")
+
+        webhook_id, _ = once(session, find, write)
         return member(session.get(f"webhooks/{webhook_id}/signing_secret"), "signing_secret", "secret")
 
     def error_message(self, response):

@@ -6,16 +6,10 @@ timestamp in ``X-Zendesk-Webhook-Signature-Timestamp``. Nothing is fetched from 
 the envelope's ``detail`` is the ticket as it stood when the event happened.
 """
 
-import json
-
+from hub import payloads
 from hub.errors import WebhookRejected
 from hub.ingest import Event, NormalizedComment
-from hub.signatures import (
-    hmac_sha256_base64,
-    parse_timestamp,
-    require_fresh,
-    require_signature,
-)
+from hub.signatures import hmac_sha256_base64, require_fresh, require_signature
 
 from .normalize import hub_status, ticket_from_detail
 
@@ -44,12 +38,7 @@ def verify(request, secret, max_age_seconds):
 
 def parse(body):
     """The envelope as a dict, or WebhookRejected(400) saying what is wrong with it."""
-    try:
-        envelope = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise WebhookRejected(f"the body is not JSON: {error}", status=400)
-    if not isinstance(envelope, dict):
-        raise WebhookRejected("the body is not a JSON object", status=400)
+    envelope = payloads.json_object(body)
     for key in ("id", "type"):
         if not isinstance(envelope.get(key), str) or not envelope[key]:
             raise WebhookRejected(f"the event has no {key!r} string", status=400)
@@ -63,11 +52,10 @@ def events_from(envelope):
     zendesk_type = envelope["type"].removeprefix(PREFIX)
     if not zendesk_type.startswith("ticket."):
         return []  # user, organisation, … events: accepted, nothing for the agent to do
-    detail = envelope["detail"]
-    if not detail.get("id"):
-        raise WebhookRejected("the ticket event's detail has no id", status=400)
-    ticket = ticket_from_detail(detail)
-    change = envelope.get("event") if isinstance(envelope.get("event"), dict) else {}
+    if len(envelope["id"]) > payloads.MAX_ID_LENGTH:
+        raise payloads.malformed(f"the event id is longer than {payloads.MAX_ID_LENGTH} characters")
+    ticket = ticket_from_detail(envelope["detail"])
+    change = payloads.mapping(envelope, "event", "the event")
     kind = KINDS.get(zendesk_type, "ticket.updated")
     if zendesk_type == "ticket.status_changed" and _reopened(change):
         kind = "ticket.reopened"
@@ -79,7 +67,7 @@ def events_from(envelope):
         kind=kind,
         ticket=ticket,
         comment=comment,
-        occurred_at=parse_timestamp(envelope.get("time")),
+        occurred_at=payloads.timestamp(envelope, "time", "the event"),
         raw=envelope,
     )]
 
@@ -94,13 +82,13 @@ def _comment(change, requester_id):
     comment = change.get("comment")
     if not isinstance(comment, dict) or not isinstance(comment.get("body"), str):
         raise WebhookRejected("a comment_added event without event.comment.body", status=400)
-    author = comment.get("author") if isinstance(comment.get("author"), dict) else {}
-    author_id = None if author.get("id") is None else str(author["id"])
+    author = payloads.mapping(comment, "author", "event.comment")
+    author_id = payloads.identifier(author, "id", "event.comment.author")
     return NormalizedComment(
         body=comment["body"],
-        public=bool(comment.get("is_public", True)),
-        remote_id=None if comment.get("id") is None else str(comment["id"]),
-        author=author.get("name") or author_id,
+        public=payloads.flag(comment, "is_public", "event.comment", default=True),
+        remote_id=payloads.identifier(comment, "id", "event.comment"),
+        author=payloads.optional_text(author, "name", "event.comment.author") or author_id,
         from_requester=author_id is not None and author_id == requester_id,
         raw=comment,
     )

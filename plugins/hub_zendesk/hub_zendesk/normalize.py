@@ -1,8 +1,8 @@
 """Zendesk's ticket vocabulary mapped onto the hub's (status, priority, ids as strings)."""
 
+from hub import payloads
 from hub.ingest import NormalizedTicket
 from hub.models import TicketPriority, TicketStatus
-from hub.signatures import parse_timestamp
 
 STATUS = {
     "new": TicketStatus.new,
@@ -81,19 +81,22 @@ def user_summary(user):
 
 
 def ticket_from_detail(detail):
-    """A NormalizedTicket from a webhook envelope's ``detail`` (ids arrive as strings)."""
-    ticket_id = _id(detail.get("id"))
+    """A NormalizedTicket from a webhook envelope's ``detail`` (ids arrive as strings).
+
+    Each field is type-checked (hub.payloads): an ill-typed one is a 400 naming it.
+    """
+    ticket_id = payloads.identifier(detail, "id", "detail", required=True)
     return NormalizedTicket(
         remote_id=ticket_id,
         number=ticket_id,
-        subject=detail.get("subject") or "",
-        description=detail.get("description") or "",
-        status=hub_status(detail.get("status")),
-        priority=hub_priority(detail.get("priority")),
-        channel=str((detail.get("via") or {}).get("channel") or "web").lower(),
-        requester_remote_id=_id(detail.get("requester_id")),
-        tags=list(detail.get("tags") or []),
-        created_at=parse_timestamp(detail.get("created_at")),
-        updated_at=parse_timestamp(detail.get("updated_at")),
+        subject=payloads.text(detail, "subject", "detail"),
+        description=payloads.text(detail, "description", "detail"),
+        status=hub_status(payloads.optional_text(detail, "status", "detail")),
+        priority=hub_priority(payloads.optional_text(detail, "priority", "detail")),
+        channel=payloads.text(payloads.mapping(detail, "via", "detail"), "channel", "detail.via", "web").lower() or "web",
+        requester_remote_id=payloads.identifier(detail, "requester_id", "detail"),
+        tags=payloads.text_list(detail, "tags", "detail"),
+        created_at=payloads.timestamp(detail, "created_at", "detail"),
+        updated_at=payloads.timestamp(detail, "updated_at", "detail"),
         raw=detail,
     )

@@ -3,13 +3,17 @@
 Every request goes through ``call.session`` (refresh, retries and error typing live there).
 Comments are written through the ticket update, as Zendesk requires; replies and notes carry
 the hub's idempotency key in the audit's custom metadata, which Zendesk copies onto the
-comment, so a repeated call finds its earlier comment instead of posting twice.
+comment, so a repeated call finds its earlier comment instead of posting twice. Zendesk has
+no idempotency keys of its own: after a lost answer the comments are read again before the
+update is sent again (``hub.writes.once``). Status and tag changes set values and may be sent
+twice.
 """
 
 from urllib.parse import urlsplit
 
 from hub.errors import ConnectorError
-from hub.tools import ACTION, LOOKUP, Tool
+from hub.tools import ACTION, LOOKUP, READ_BACK, SAME_STATE, Tool
+from hub.writes import once
 
 from .connector import document, member
 from .normalize import (
@@ -165,10 +169,11 @@ def _earlier_comment(call, ticket_id):
     return None
 
 
-def _update(call, ticket_id, fields):
+def _update(call, ticket_id, fields, idempotent=False):
+    """PUT the ticket; ``idempotent`` when ``fields`` only set values (no comment is added)."""
     if call.idempotency_key:
         fields = dict(fields, metadata={"custom": {IDEMPOTENCY_FIELD: call.idempotency_key}})
-    response = call.session.put(f"tickets/{ticket_id}", json={"ticket": fields})
+    response = call.session.put(f"tickets/{ticket_id}", json={"ticket": fields}, idempotent=idempotent)
     member(response, "ticket")  # every caller reads the updated ticket
     return document(response)
 
@@ -181,15 +186,22 @@ def _new_comment(answer):
 
 def _comment(call, public):
     ticket_id, body = call.arguments["ticket_id"], call.arguments["body"]
-    earlier = _earlier_comment(call, ticket_id)
-    if earlier is not None:
+
+    def find():
+        earlier = _earlier_comment(call, ticket_id)
+        if earlier is None:
+            return None
         ticket = _ticket(call, ticket_id)
         return {"ticket_id": ticket_id, "comment_id": str(earlier["id"]), "public": bool(earlier.get("public")),
                 "status": hub_status(ticket.get("status")), "duplicate": True}
-    answer = _update(call, ticket_id, {"comment": {"body": body, "public": public}})
-    comment = _new_comment(answer) or {}
-    return {"ticket_id": ticket_id, "comment_id": str(comment["id"]) if comment.get("id") else None,
-            "public": public, "status": hub_status(answer["ticket"].get("status")), "duplicate": False}
+
+    def write():
+        answer = _update(call, ticket_id, {"comment": {"body": body, "public": public}})
+        comment = _new_comment(answer) or {}
+        return {"ticket_id": ticket_id, "comment_id": str(comment["id"]) if comment.get("id") else None,
+                "public": public, "status": hub_status(answer["ticket"].get("status")), "duplicate": False}
+
+    return once(call.session, find, write)[0]
 
 
 def reply(call):
@@ -206,7 +218,7 @@ def set_status(call):
     current = _ticket(call, ticket_id).get("status")
     if current == wanted:
         return {"ticket_id": ticket_id, "status": hub_status(current), "changed": False}
-    answer = _update(call, ticket_id, {"status": wanted})
+    answer = _update(call, ticket_id, {"status": wanted}, idempotent=True)
     return {"ticket_id": ticket_id, "status": hub_status(answer["ticket"].get("status")), "previous": hub_status(current),
             "changed": True}
 
@@ -216,7 +228,7 @@ def set_tags(call):
     ticket_id, tags, mode = args["ticket_id"], args["tags"], args.get("mode", "replace")
     field = {"replace": "tags", "add": "additional_tags", "remove": "remove_tags"}[mode]
     before = _ticket(call, ticket_id).get("tags") or []
-    answer = _update(call, ticket_id, {field: tags})
+    answer = _update(call, ticket_id, {field: tags}, idempotent=True)  # tags are a set
     after = answer["ticket"].get("tags") or []
     return {"ticket_id": ticket_id, "tags": after, "changed": sorted(before) != sorted(after)}
 
@@ -230,19 +242,26 @@ def escalate(call):
     if group is None:
         known = ", ".join(sorted(g["name"] for g in groups)) or "none"
         raise ConnectorError(CONNECTOR, f"no group named {name!r} in Zendesk (groups: {known})")
-    earlier = _earlier_comment(call, ticket_id)
-    if earlier is not None:
-        ticket = _ticket(call, ticket_id)
-        if str(ticket.get("group_id")) == str(group["id"]):
+    seen = {}  # what the last look found: the update then adds the note only if it is missing
+
+    def find():
+        seen["note"] = earlier = _earlier_comment(call, ticket_id)
+        if earlier is not None and str(_ticket(call, ticket_id).get("group_id")) == str(group["id"]):
             return {"ticket_id": ticket_id, "group_id": str(group["id"]), "group": group["name"],
                     "note_id": str(earlier["id"]), "duplicate": True}
-    fields = {"group_id": group["id"], "assignee_id": None}
-    if earlier is None:
-        fields["comment"] = {"body": args["note"], "public": False}
-    answer = _update(call, ticket_id, fields)
-    note = _new_comment(answer) or earlier or {}
-    return {"ticket_id": ticket_id, "group_id": str(answer["ticket"].get("group_id")), "group": group["name"],
-            "note_id": str(note["id"]) if note.get("id") else None, "duplicate": False}
+        return None
+
+    def write():
+        earlier = seen["note"]
+        fields = {"group_id": group["id"], "assignee_id": None}
+        if earlier is None:
+            fields["comment"] = {"body": args["note"], "public": False}
+        answer = _update(call, ticket_id, fields, idempotent=earlier is not None)
+        note = _new_comment(answer) or earlier or {}
+        return {"ticket_id": ticket_id, "group_id": str(answer["ticket"].get("group_id")), "group": group["name"],
+                "note_id": str(note["id"]) if note.get("id") else None, "duplicate": False}
+
+    return once(call.session, find, write)[0]
 
 
 # -- declarations ------------------------------------------------------------------------------
@@ -275,17 +294,17 @@ TOOLS = (
           _schema(**PAGING), ("hc:read",)),
     _tool(reply, ACTION, "Post a public reply the requester sees.",
           _schema(["ticket_id", "body"], ticket_id=TICKET_ID, body={"type": "string", "minLength": 1, "maxLength": 65000}),
-          ("tickets:read", "tickets:write")),
+          ("tickets:read", "tickets:write"), idempotency=READ_BACK),
     _tool(add_note, ACTION, "Add an internal note only agents see.",
           _schema(["ticket_id", "body"], ticket_id=TICKET_ID, body={"type": "string", "minLength": 1, "maxLength": 65000}),
-          ("tickets:read", "tickets:write")),
+          ("tickets:read", "tickets:write"), idempotency=READ_BACK),
     _tool(set_status, ACTION, "Change the ticket's status (hold and on_hold mean the same).",
           _schema(["ticket_id", "status"], ticket_id=TICKET_ID, status={"enum": STATUSES}),
-          ("tickets:read", "tickets:write")),
+          ("tickets:read", "tickets:write"), idempotency=SAME_STATE),
     _tool(set_tags, ACTION, "Replace the ticket's tags, or add or remove some.",
           _schema(["ticket_id", "tags"], ticket_id=TICKET_ID,
                   tags={"type": "array", "maxItems": 50,
                         "items": {"type": "string", "pattern": "^[^\\s]{1,80}$"}},
                   mode={"enum": ["replace", "add", "remove"]}),
-          ("tickets:read", "tickets:write")),
+          ("tickets:read", "tickets:write"), idempotency=SAME_STATE),
 )

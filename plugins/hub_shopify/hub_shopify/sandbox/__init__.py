@@ -17,7 +17,7 @@ import time
 from http import HTTPStatus
 
 import flask
-from graphql import build_schema
+from graphql import GraphQLError, OperationType, build_schema, parse
 
 from hub.sandbox import OAuthSettings, Sandbox, VendorSpec
 
@@ -48,6 +48,18 @@ def auth_error(failure):
 
 def server_error(status):
     return flask.jsonify(errors=HTTPStatus(status).phrase), status
+
+
+def is_write(request):
+    """Every GraphQL request is a POST: a write is one whose operation is a mutation."""
+    body = routes.read_body() if request.method == "POST" else None
+    if body is None:
+        return False
+    try:
+        document = parse(body["query"])
+    except GraphQLError:
+        return False
+    return any(getattr(d, "operation", None) == OperationType.MUTATION for d in document.definitions)
 
 
 def omit_implied(scope):
@@ -155,6 +167,7 @@ def create_sandbox(today=None, bucket_size=2000, restore_rate=100, throttle_stat
         render_rate_limit=_throttle_renderer(holder),
         render_auth_error=auth_error,
         render_server_error=server_error,
+        is_write=is_write,
         sign_webhook=events.sign,
         # Shopify retries 8 times over 4 hours; the same count, on a seconds scale.
         webhook_retry_delays=(1, 2, 4, 8, 16, 32, 64, 128),
