@@ -139,7 +139,7 @@ def _email(value):
 
 #: What the customer is told when their answer lacked what was asked, by what the ask expects.
 NOT_IN_REPLY = {
-    "order_numbers": N_("Sorry, we could not find an order number in your reply."),
+    "order_numbers": N_("Sorry, we could not find the order number in your reply."),
     "address": N_("Sorry, we could not read a new address in your reply."),
     "profile": N_("Sorry, we could not read the details to change in your reply."),
     "software": N_("Sorry, we could not tell from your reply which application you need."),

@@ -12,7 +12,6 @@ import dataclasses
 import pytest
 from sqlmodel import select
 
-from hub import audit
 from hub.models import InboundEvent
 
 
@@ -63,7 +62,6 @@ def test_a_german_order_status_ticket_is_answered_in_german(world, reads_as):
     assert "Wie zufrieden sind Sie mit uns? Bewerten Sie diese Antwort: " + world.url + "/survey/" in reply
     assert not any(english in reply for english in ("Here is where", "tracking number", "How did we do"))
     assert world.zendesk_state(ticket["id"])["status"] == "solved"
-    assert audit.verify(world.hub.engine) == []
 
 
 def test_a_spanish_customer_is_asked_for_the_order_number_in_spanish(world, reads_as):
