@@ -22,6 +22,7 @@ LAZY_COMMANDS = {
     "demo": "hub.demo.cli:demo",
     "eval": "hub.outcomes.cli:evaluate",
     "flows": "hub.agent.cli:flows",
+    "i18n": "hub.i18n.cli:i18n",
     "kb": "hub.knowledge.cli:kb",
     "kpis": "hub.outcomes.cli:kpis",
     "plugin": "hub.testing.cli:plugin",

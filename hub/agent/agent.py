@@ -1,8 +1,8 @@
 """What the agent knows before it meets a ticket: flows, policy and how to read text.
 
-Policy and flows follow their files while the hub runs: every process looks at
-config/policy.yaml and config/flows/*.yaml at most once per ``RELOAD_CHECK_SECONDS`` and loads
-them again when their content changed. Files that no longer validate are not taken up: the
+Policy, flows and their translations follow their files while the hub runs: every process looks
+at config/policy.yaml, config/flows/*.yaml and config/locale/*/LC_MESSAGES/messages.po at most
+once per ``RELOAD_CHECK_SECONDS`` and loads them again when their content changed. Files that no longer validate are not taken up: the
 process keeps the last good version, logs why and shows it as ``Agent.reload_error``.
 """
 
@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from ..errors import HubError
+from ..i18n.catalogue import Catalogues
 from ..understanding.entities import extract
 from ..understanding.injection import instructions_to_the_agent
 from .flows import flows_by_intent, load_flows
@@ -32,7 +33,7 @@ _classifiers = {}
 
 
 class AgentConfig(NamedTuple):
-    """One consistent version of the policy and the flows."""
+    """One consistent version of the policy, the flows and their translations."""
 
     policy: Policy
     flows: dict
@@ -40,11 +41,15 @@ class AgentConfig(NamedTuple):
     by_intent: dict
     #: The risk triggers of config/risks.yaml (which of them count is the policy's call).
     risks: object
+    #: The customer-facing texts in German, French and Spanish (hub.i18n).
+    messages: Catalogues
 
 
 def agent_files(config_path):
-    """The files the agent's behaviour comes from: the policy, the risk triggers and every flow."""
-    return [config_path / "policy.yaml", config_path / "risks.yaml", *sorted((config_path / "flows").glob("*.yaml"))]
+    """The files the agent's behaviour comes from: the policy, the risk triggers, every flow and
+    its translations."""
+    return [config_path / "policy.yaml", config_path / "risks.yaml", *sorted((config_path / "flows").glob("*.yaml")),
+            *sorted((config_path / "locale").glob("*/LC_MESSAGES/*.po"))]
 
 
 def config_fingerprint(config_path):
@@ -66,7 +71,8 @@ def load_agent_config(config_path, registry):
     flows = load_flows(config_path / "flows", registry)
     from ..understanding.risks import RiskDetector
 
-    return AgentConfig(policy, flows, flows_by_intent(flows), RiskDetector.from_config(config_path))
+    return AgentConfig(policy, flows, flows_by_intent(flows), RiskDetector.from_config(config_path),
+                       Catalogues.load(config_path / "locale"))
 
 
 class Agent:
@@ -91,6 +97,11 @@ class Agent:
     @property
     def by_intent(self):
         return self._current().by_intent
+
+    @property
+    def messages(self):
+        """The catalogues customer-facing texts are translated from (hub.i18n.catalogue)."""
+        return self._current().messages
 
     @property
     def flow_for_intent(self):
@@ -125,7 +136,7 @@ class Agent:
                 config = load_agent_config(self.hub.config_path, self.hub.registry)
             except HubError as error:
                 self.reload_error = str(error)
-                log.error("agent: kept the previous policy and flows; the files on disk do not validate: %s", error)
+                log.error("agent: kept the previous policy, flows and translations; the files on disk do not validate: %s", error)
                 return False
             self._config, self.reload_error = config, None
             log.info("agent: policy and flows reloaded from %s", self.hub.config_path)

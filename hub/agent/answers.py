@@ -7,9 +7,11 @@ None, and the flow asks again or hands the ticket to a person.
 
 import re
 
-_LABELLED_LINE = re.compile(r"^[ \t]*([a-z][a-z ]*?)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE)
+# A label is letters of any script and spaces ("Code postal", "Straße"), then a colon.
+_LABELLED_LINE = re.compile(r"^[ \t]*([^\W\d_](?:[^\W\d_]| )*?)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
 
-#: Labels a customer is asked to answer with, and the address field each fills.
+#: Labels a customer is asked to answer with, and the address field each fills: the English
+#: ones and those of the German, French and Spanish questions (config/locale).
 _ADDRESS_LABELS = {
     "street": "address1", "address": "address1", "address line 1": "address1",
     "address line 2": "address2", "apartment": "address2", "flat": "address2", "suite": "address2",
@@ -17,6 +19,16 @@ _ADDRESS_LABELS = {
     "postcode": "zip", "post code": "zip", "postal code": "zip", "zip": "zip", "zip code": "zip",
     "state": "province_code", "province": "province_code", "county": "province_code",
     "country": "country_code",
+    # German
+    "straße": "address1", "strasse": "address1", "adresse": "address1", "adresszusatz": "address2",
+    "ort": "city", "stadt": "city", "plz": "zip", "postleitzahl": "zip", "bundesland": "province_code",
+    "land": "country_code",
+    # French
+    "rue": "address1", "appartement": "address2", "ville": "city", "code postal": "zip",
+    "région": "province_code", "pays": "country_code",
+    # Spanish
+    "calle": "address1", "dirección": "address1", "piso": "address2", "ciudad": "city", "localidad": "city",
+    "código postal": "zip", "provincia": "province_code", "país": "country_code",
 }
 
 #: Labels for the account details the agent may change (never the email: that is who they are).
@@ -24,6 +36,15 @@ _PROFILE_LABELS = {
     "first name": "first_name", "given name": "first_name", "forename": "first_name",
     "last name": "last_name", "surname": "last_name", "family name": "last_name",
     "phone": "phone", "phone number": "phone", "mobile": "phone", "telephone": "phone",
+    # German
+    "vorname": "first_name", "nachname": "last_name", "familienname": "last_name",
+    "telefon": "phone", "telefonnummer": "phone", "handy": "phone", "mobil": "phone",
+    # French
+    "prénom": "first_name", "nom": "last_name", "nom de famille": "last_name",
+    "téléphone": "phone", "portable": "phone",
+    # Spanish ("Nombre" / "Apellidos", as Spanish forms ask)
+    "nombre": "first_name", "apellido": "last_name", "apellidos": "last_name",
+    "teléfono": "phone", "móvil": "phone",
 }
 _PHONE = re.compile(r"\+?[0-9 ().-]{7,25}")
 

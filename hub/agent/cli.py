@@ -14,7 +14,8 @@ def flows():
 @click.option("--config-dir", type=click.Path(file_okay=False), envvar="HUB_CONFIG_DIR",
               help="Configuration directory (default ./config).")
 def check(config_dir):
-    """Validate every flow and the policy; one line per flow, exit 2 on the first error."""
+    """Validate every flow, the policy and the translations; one line per flow, exit 2 on the
+    first error, or after listing every message without a reviewed translation."""
     from ..runtime import Hub
 
     hub = Hub.load(config_dir)
@@ -33,3 +34,13 @@ def check(config_dir):
         unhandled = []
     if unhandled:
         click.echo(f"intents without a flow are handed to a person: {', '.join(unhandled)}")
+    from ..i18n.check import problems
+
+    untranslated = problems(hub.config_path)  # a message without a translation hands its tickets over
+    for line in untranslated:
+        click.echo(f"error: {line}", err=True)
+    if untranslated:
+        raise click.exceptions.Exit(2)
+    from ..i18n import TRANSLATED
+
+    click.echo(f"ok  translations: every customer-facing message in {', '.join(TRANSLATED)}")

@@ -16,6 +16,7 @@ from sqlmodel import select
 from .. import logs, metrics
 from ..db import session_scope
 from ..errors import ConnectorError, RateLimited, ReconnectNeeded, ToolRefused, VendorUnavailable
+from ..i18n import N_, NoTranslation
 from ..models import Connection, Run, RunState, Ticket, utcnow
 from . import handoff, leases, worklist
 from .answers import answer_entities
@@ -30,7 +31,7 @@ FINISHED = (RunState.resolved, RunState.escalated, RunState.shadowed, RunState.f
 #: Vendor trouble that passes: the run waits and tries the same node again.
 TRANSIENT = (RateLimited, VendorUnavailable, ReconnectNeeded)
 #: What the customer is told when some requests were answered and the rest goes to a person.
-PARTLY_ANSWERED = "A colleague will pick up the rest of your message and get back to you here."
+PARTLY_ANSWERED = N_("A colleague will pick up the rest of your message and get back to you here.")
 
 
 # -- starting and resuming -----------------------------------------------------------------------
@@ -345,6 +346,15 @@ def _retry_later(hub, run, facts, record, error):
               actor="agent", run_id=run.id, ticket_id=run.ticket_id)
 
 
+def _partly_answered(hub, facts):
+    """The closing line for answers sent before a hand-over, in the customer's language; left
+    out rather than sent in English when the catalogue lacks it (the answers are theirs already)."""
+    try:
+        return [hub.agent.messages.render(PARTLY_ANSWERED, {}, facts.get("language"))]
+    except NoTranslation:
+        return []
+
+
 def _finish_escalated(hub, run, facts, reason, suggestion=None, code="flow"):
     """Hand the ticket to people: what was answered goes to the customer, then assignment plus
     the handoff note. Shadow runs only record it."""
@@ -364,7 +374,7 @@ def _finish_escalated(hub, run, facts, reason, suggestion=None, code="flow"):
         answered = worklist.answers(facts)
         if answered:  # tell the customer what is done before a person takes the rest
             ticket_effect(hub, run, facts, "reply", f"{run.id}:answered",
-                          text="\n\n".join(answered + [PARTLY_ANSWERED]))
+                          text="\n\n".join(answered + _partly_answered(hub, facts)))
         ticket_effect(hub, run, facts, "escalate", f"{run.id}:escalate", note=note, group=group)
     except TRANSIENT as error:
         return _retry_later(hub, run, facts, record, error)

@@ -7,12 +7,14 @@ become an expression, a tool name or a recipient.
 
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from jinja2 import ChainableUndefined, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import HubError
+from ..i18n.formats import Formats
 from .answers import labelled_address, labelled_profile, newsletter_choice
 from .scope import open_return_for, returnable_lines, scope
 
@@ -22,17 +24,6 @@ _WHOLE = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.S)
 
 class ExpressionError(HubError):
     """A template or condition failed to evaluate against the run's facts."""
-
-
-def _money(value, currency=None):
-    """``{"amount": "12.5", "currency": "EUR"}`` or a number → "12.50 EUR"."""
-    if isinstance(value, dict):
-        value, currency = value.get("amount"), currency or value.get("currency")
-    try:
-        text = f"{Decimal(str(value)):.2f}"
-    except (InvalidOperation, ValueError):
-        return str(value)
-    return f"{text} {currency}" if currency else text
 
 
 def _decimal(value):
@@ -75,9 +66,17 @@ def _moved_to(current, place):
     return {key: value for key, value in merged.items() if value not in (None, "")}
 
 
+#: Operators read English: summaries, reasons and conditions use these forms.
+_ENGLISH = Formats()
+
+
+def _localised_filters(formats):
+    return {"money": formats.money, "date": formats.date, "status": formats.status}
+
+
 def _environment(undefined):
     env = ImmutableSandboxedEnvironment(undefined=undefined, autoescape=False, keep_trailing_newline=False)
-    env.filters.update(money=_money, decimal=_decimal, pick=_pick, moved_to=_moved_to)
+    env.filters.update(decimal=_decimal, pick=_pick, moved_to=_moved_to, **_localised_filters(_ENGLISH))
     env.globals.update(days_since=_days_since, labelled_address=labelled_address,
                        labelled_profile=labelled_profile, newsletter_choice=newsletter_choice,
                        scope=scope, returnable_lines=returnable_lines, open_return_for=open_return_for)
@@ -118,10 +117,29 @@ def value(source, facts):
         raise ExpressionError(f"expression {source!r} failed: {type(error).__name__}: {error}") from None
 
 
-def render(source, facts):
-    """Render a text template; a missing fact is an error rather than a silent blank."""
+@lru_cache(maxsize=32)
+def _templates_for(formats):
+    """The template environment whose money, dates and status words are ``formats``'."""
+    env = _TEMPLATES.overlay()
+    # An overlay shares its parent's filter dict: a copy, or every render would take these forms.
+    env.filters = {**_TEMPLATES.filters, **_localised_filters(formats)}
+    return env
+
+
+def parse(source):
+    """The Jinja syntax tree of a text template (hub.i18n compares a translation's with its source's)."""
+    return _TEMPLATES.parse(source)
+
+
+def render(source, facts, formats=None):
+    """Render a text template; a missing fact is an error rather than a silent blank.
+
+    ``formats`` (hub.i18n.formats) writes money, dates and status words for the customer's
+    language; without it they are written in English, for operators.
+    """
+    env = _TEMPLATES if formats is None or formats == _ENGLISH else _templates_for(formats)
     try:
-        return _TEMPLATES.from_string(source).render(**facts).strip()
+        return env.from_string(source).render(**facts).strip()
     except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as error:
         raise ExpressionError(f"template {source[:60]!r} failed: {type(error).__name__}: {error}") from None
 

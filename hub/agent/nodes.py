@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from ..db import session_scope
 from ..errors import NotFound
+from ..i18n import N_, NoTranslation, language_of
 from ..models import Approval, RunState
 from ..tools import CallContext
 from . import effects, expressions, worklist
@@ -36,7 +37,21 @@ class Context:
         return dict(self.facts, policy=self.policy.facts())
 
     def render(self, template):
+        """A text for operators (summaries, reasons): English."""
         return expressions.render(template, self.namespace())
+
+    def render_for_customer(self, template, **values):
+        """``template`` in the customer's language (``facts["language"]``; English when it is
+        undetermined): its reviewed translation from the catalogues, rendered with the run's
+        facts. A text with no usable translation is never sent in English instead: the
+        request goes to a person who speaks the language."""
+        try:
+            return self.hub.agent.messages.render(template, dict(self.namespace(), **values),
+                                                  self.facts.get("language"))
+        except NoTranslation as missing:
+            raise Escalate(f"{missing} (flow {self.flow.name}, node {self.name})",
+                           f"Answer the customer in {missing.language}; `hub i18n check` lists what the "
+                           "catalogue lacks.", code="language") from None
 
     def arguments(self):
         return expressions.render_arguments(self.node.args, self.namespace())
@@ -69,8 +84,9 @@ def _empty(result):
 
 
 def knowledge(ctx):
-    """Answer from the hub's knowledge base: only a confident answer goes on, with its citations."""
-    answer = ctx.hub.agent.knowledge.ask(ctx.render(ctx.node.question))
+    """Answer from the hub's knowledge base: only a confident answer goes on, with its citations,
+    and only from articles in the customer's language."""
+    answer = ctx.hub.agent.knowledge.ask(ctx.render(ctx.node.question), language=language_of(ctx.facts.get("language")))
     found = [{"title": hit.title, "url": hit.url, "score": round(hit.score, 3)} for hit in answer.chunks[:3]]
     if answer.refused:
         ctx.facts[ctx.node.save] = {"refused": answer.reason, "closest": found}
@@ -121,7 +137,16 @@ def _email(value):
     return str(value).strip().lower() if value else None
 
 
-#: What an ask node's ``expects`` is called when talking to the customer.
+#: What the customer is told when their answer lacked what was asked, by what the ask expects.
+NOT_IN_REPLY = {
+    "order_numbers": N_("Sorry, we could not find the order number in your reply."),
+    "address": N_("Sorry, we could not read a new address in your reply."),
+    "profile": N_("Sorry, we could not read the details to change in your reply."),
+    "software": N_("Sorry, we could not tell from your reply which application you need."),
+}
+NOT_IN_REPLY_OTHERWISE = N_("Sorry, we could not find what we asked for in your reply.")
+SURVEY = N_("How did we do? Rate this answer: {{ survey_link }}")
+#: What an ask node's ``expects`` is called in the reasons operators read.
 _EXPECTED = {"order_numbers": "order number", "software": "application name", "emails": "email address",
              "employee_ids": "employee ID", "servicenow_numbers": "ticket number"}
 
@@ -132,10 +157,11 @@ def ask(ctx):
     if asked >= ctx.policy.limits.max_asks_per_run:
         raise Escalate(f"asked the customer {asked} time(s) without getting {expects}",
                        f"Ask the customer for their {expects}.", code="asks")
-    question = ctx.render(ctx.node.question)
+    question = ctx.render_for_customer(ctx.node.question)
     if ctx.facts.get("customer_reply") is not None and not ctx.facts.get("entities", {}).get(ctx.node.expects):
         # Asked before and the answer did not carry it: say so rather than repeat ourselves.
-        question = f"Sorry, we could not find the {expects} in your reply. {question}"
+        sorry = ctx.render_for_customer(NOT_IN_REPLY.get(ctx.node.expects, NOT_IN_REPLY_OTHERWISE))
+        question = f"{sorry} {question}"
     if ctx.shadow:
         raise Stop(RunState.shadowed, f"shadow: would ask {question!r}")
     ticket_effect(ctx.hub, ctx.run, ctx.facts, "reply", ctx.key(str(asked + 1)), text=question)
@@ -221,7 +247,7 @@ def drafted(hub, facts, text):
 
 
 def reply(ctx):
-    text = ctx.render(ctx.node.message)
+    text = ctx.render_for_customer(ctx.node.message)
     if ctx.node.draft:
         text = drafted(ctx.hub, ctx.facts, text)
     if ctx.shadow:
@@ -238,7 +264,7 @@ def resolve(ctx):
     for item in ctx.flow.checklist:
         if not expressions.condition(item.check, namespace):
             raise Escalate(f"compliance checklist item not met: {item.item}", code="flow")
-    text = ctx.render(ctx.node.message) if ctx.node.message else None
+    text = ctx.render_for_customer(ctx.node.message) if ctx.node.message else None
     if text and ctx.node.draft:
         text = drafted(ctx.hub, ctx.facts, text)
     if worklist.next_pending(ctx.facts) is not None:
@@ -251,7 +277,7 @@ def resolve(ctx):
     if ctx.shadow:
         raise Stop(RunState.shadowed, f"shadow: would reply {text!r} and solve the ticket")
     if text:
-        text += f"\n\nHow did we do? Rate this answer: {_survey_link(ctx.hub, ctx.run.id)}"
+        text += "\n\n" + ctx.render_for_customer(SURVEY, survey_link=_survey_link(ctx.hub, ctx.run.id))
         ticket_effect(ctx.hub, ctx.run, ctx.facts, "reply", ctx.key("reply"), text=text)
     ticket_effect(ctx.hub, ctx.run, ctx.facts, "solve", ctx.key("solve"), text=text)
     raise Stop(RunState.resolved, "resolved")

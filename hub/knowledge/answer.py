@@ -18,6 +18,12 @@ class Hit:
     score: float
     source: str
     remote_id: str
+    language: str = "en"
+    article: str = ""  # the id the article's versions in every language share
+
+    @property
+    def article_id(self) -> str:
+        return self.article or self.remote_id
 
 
 @dataclass(frozen=True)

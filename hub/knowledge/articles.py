@@ -15,6 +15,11 @@ class Article:
     ``source`` names the source that owns it (a re-sync of that source deletes what it no longer
     lists); ``remote_id`` is the article's id in that source; ``body`` is Markdown or HTML —
     ``is_html`` is guessed from the body when left as ``None``.
+
+    ``language`` is the language the article is written in (an article whose source names none
+    is taken as English); ``article`` the id its versions in other languages share (the English
+    original's remote id; empty means this article's own ``remote_id``), so a German and an
+    English version are one answer in two languages.
     """
 
     source: str
@@ -24,9 +29,11 @@ class Article:
     body: str
     updated_at: dt.datetime | None = None
     is_html: bool | None = None
+    language: str = "en"
+    article: str = ""
 
     def __post_init__(self):
-        for field in ("source", "remote_id", "title", "url", "body"):
+        for field in ("source", "remote_id", "title", "url", "body", "language", "article"):
             value = getattr(self, field)
             if not isinstance(value, str):
                 raise TypeError(
@@ -42,6 +49,11 @@ class Article:
         return f"{self.source}\x1f{self.remote_id}"
 
     @property
+    def article_id(self) -> str:
+        """The id this article shares with its versions in other languages."""
+        return self.article or self.remote_id
+
+    @property
     def looks_like_html(self) -> bool:
         if self.is_html is not None:
             return self.is_html
@@ -54,7 +66,7 @@ class Article:
         The chunking settings are part of it so that changing chunk size re-embeds on next sync.
         """
         payload = json.dumps(
-            [self.title, self.url, self.body, self.looks_like_html, chunking],
+            [self.title, self.url, self.body, self.looks_like_html, chunking, self.language, self.article_id],
             sort_keys=True,
             ensure_ascii=False,
         )

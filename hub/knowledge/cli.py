@@ -142,10 +142,11 @@ def sync(ctx, folders, name, connection_ids, all_connections, rebuild, progress)
 @kb.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON.")
+@click.option("--language", metavar="CODE", help="Answer only from articles in this language (en, de, fr, es).")
 @click.pass_context
-def ask(ctx, question, as_json):
+def ask(ctx, question, as_json, language):
     """Answer QUESTION from the knowledge base, citing articles, or say why not."""
-    answer = _open(ctx).ask(question)
+    answer = _open(ctx).ask(question, language=language)
     if as_json:
         click.echo(
             json.dumps(
@@ -156,7 +157,8 @@ def ask(ctx, question, as_json):
                     "confidence": round(answer.confidence, 4),
                     "citations": [{"title": title, "url": url} for title, url in answer.citations],
                     "chunks": [
-                        {"title": c.title, "url": c.url, "section": c.section, "score": round(c.score, 4)}
+                        {"title": c.title, "url": c.url, "section": c.section, "language": c.language,
+                         "score": round(c.score, 4)}
                         for c in answer.chunks
                     ],
                 },
@@ -186,12 +188,17 @@ def evaluate(ctx, questions):
     knowledge = _open(ctx)
     settings: KnowledgeSettings = knowledge.settings
     try:
-        scored = score_questions(knowledge, read_questions(questions))
+        rows = read_questions(questions)
+        scored = score_questions(knowledge, rows)
     except KnowledgeError as error:
         raise click.ClickException(str(error)) from None
+    # A file of questions in one language is judged with that language's calibration.
+    languages = {row.get("language") for row in rows}
+    language = languages.pop() if len(languages) == 1 else None
+    calibration = settings.calibration_for(language) or settings.calibration
     report = {
-        "configured": {"calibration": settings.calibration, "threshold": settings.threshold},
-        "metrics": metrics(scored, settings.calibration, settings.threshold),
+        "configured": {"language": language, "calibration": calibration, "threshold": settings.threshold},
+        "metrics": metrics(scored, calibration, settings.threshold),
     }
     try:
         report["fitted_calibration"] = fit_calibration(scored)

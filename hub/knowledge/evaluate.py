@@ -1,7 +1,9 @@
 """Measuring retrieval on a labelled question set, and fitting the confidence calibration.
 
 A question file is JSONL: ``{"question": ..., "article": remote_id}``, with ``"article": null``
-for questions no article answers. Retrieval is scored once per question; metrics and the Platt
+for questions no article answers, and optionally ``"language"``: then only articles in that
+language are searched, and ``article`` names the English original (the id its translations
+share). Retrieval is scored once per question; metrics and the Platt
 calibration are then computed from those scores, so cross-validation costs no extra searches.
 """
 
@@ -47,8 +49,8 @@ def read_questions(path: str | Path) -> list[dict]:
 def score_questions(kb, rows: list[dict], depth: int = 20) -> list[Scored]:
     scored = []
     for row in rows:
-        hits = kb.search(row["question"], depth)
-        ranked = list(dict.fromkeys(hit.remote_id for hit in hits))
+        hits = kb.search(row["question"], depth, language=row.get("language"))
+        ranked = list(dict.fromkeys(hit.article_id for hit in hits))
         scored.append(Scored(row["question"], row["article"], ranked, hits[0].score if hits else 0.0))
     return scored
 

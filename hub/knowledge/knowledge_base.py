@@ -179,6 +179,8 @@ class KnowledgeBase:
             "title": article.title,
             "url": article.url,
             "updated_at": article.updated_at.isoformat() if article.updated_at else "",
+            "language": article.language,
+            "article": article.article_id,
         }
         rows = [
             (f"{prefix}-{i}", chunk.text, vector, {**base, "section": chunk.section, "chunk_index": i})
@@ -198,8 +200,9 @@ class KnowledgeBase:
 
     # -- retrieval ----------------------------------------------------------------------------
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
-        """The ``k`` chunks most similar to ``query``, best first (fewer if the store is small)."""
+    def search(self, query: str, k: int | None = None, language: str | None = None) -> list[Hit]:
+        """The ``k`` chunks most similar to ``query``, best first (fewer if the store is small);
+        with ``language``, only chunks of articles written in it."""
         k = self.settings.top_k if k is None else k
         if not isinstance(k, int) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
@@ -212,6 +215,7 @@ class KnowledgeBase:
         found = self._collection.query(
             query_embeddings=[self.embeddings.embed_query(text)],
             n_results=min(k, total),
+            where={"language": language} if language else None,
             include=["documents", "metadatas", "distances"],
         )
         return [
@@ -223,32 +227,42 @@ class KnowledgeBase:
                 score=1.0 - distance,
                 source=meta["source"],
                 remote_id=meta["remote_id"],
+                language=meta.get("language", "en"),
+                article=meta.get("article", ""),
             )
             for document, meta, distance in zip(
                 found["documents"][0], found["metadatas"][0], found["distances"][0]
             )
         ]
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, language: str | None = None) -> Answer:
         """An extractive answer citing its articles, or a refusal when retrieval is not confident.
 
         A refused answer has empty ``text`` and says why in ``reason``; the agent then asks the
-        customer or escalates.
+        customer or escalates. With ``language`` the answer quotes and cites only articles
+        written in it: a French customer gets the French articles or a refusal, never English
+        quotes.
         """
         text = _question_text(question)
         if not text.strip():
             return Answer("", reason="empty question")
         if looks_binary(text[: self.settings.max_question_chars]):
             return Answer("", reason="question is not text")
-        hits = self.search(text)
+        hits = self.search(text, language=language)
         if not hits:
-            return Answer("", reason="the knowledge base is empty")
-        confidence = calibrated(hits[0].score, self.settings.calibration)
+            return Answer("", reason=f"no articles in {language}" if language and self.count() else
+                          "the knowledge base is empty")
+        calibration = self.settings.calibration_for(language)
+        if calibration is None:
+            return Answer("", chunks=hits, reason=f"no calibration for questions in {language} "
+                          "(knowledge.calibrations): retrieval in it cannot be trusted yet")
+        confidence = calibrated(hits[0].score, calibration)
         if confidence < self.settings.threshold:
-            return Answer("", confidence=confidence, chunks=hits, reason="no article is relevant enough")
+            return Answer("", confidence=confidence, chunks=hits, reason="no article is relevant enough"
+                          + (f" in {language}" if language else ""))
 
         def confident(score: float) -> bool:
-            return calibrated(score, self.settings.calibration) >= self.settings.threshold
+            return calibrated(score, calibration) >= self.settings.threshold
 
         answer, citations = compose(hits, confident, self.settings.max_answer_chars)
         return Answer(answer, citations, confidence, hits)

@@ -20,6 +20,7 @@ TYPES = {
     "collection": (str,),
     "threshold": (int, float),
     "calibration": (dict,),
+    "calibrations": (dict,),
     "top_k": (int,),
     "chunk_size": (int,),
     "chunk_overlap": (int,),
@@ -38,6 +39,10 @@ class KnowledgeSettings:
     collection: str = "knowledge"
     threshold: float = 0.5
     calibration: dict = field(default_factory=lambda: dict(DEFAULT_CALIBRATION))
+    #: Per language other than English: {language: {slope, intercept}}, fitted on questions in that
+    #: language (``hub kb eval``). Similarities between a question and articles in another language
+    #: are not distributed as English ones are, so a language without one is never answered.
+    calibrations: dict = field(default_factory=dict)
     top_k: int = 5
     chunk_size: int = 700
     chunk_overlap: int = 100
@@ -74,10 +79,13 @@ class KnowledgeSettings:
     def _validate(self):
         if not 0.0 <= self.threshold <= 1.0:
             raise KnowledgeConfigError(f"knowledge.threshold must be between 0 and 1, got {self.threshold}")
-        if set(self.calibration) != {"slope", "intercept"} or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in self.calibration.values()
-        ):
+        if not _is_calibration(self.calibration):
             raise KnowledgeConfigError("knowledge.calibration must be {slope: number, intercept: number}")
+        for language, calibration in self.calibrations.items():
+            if not _is_calibration(calibration):
+                raise KnowledgeConfigError(
+                    f"knowledge.calibrations.{language} must be {{slope: number, intercept: number}}"
+                )
         for name in ("top_k", "chunk_size", "max_answer_chars", "max_question_chars", "max_article_chars"):
             if getattr(self, name) < 1:
                 raise KnowledgeConfigError(f"knowledge.{name} must be at least 1")
@@ -88,6 +96,13 @@ class KnowledgeSettings:
         for entry in self.connections:
             if not isinstance(entry, str) or not entry.strip():
                 raise KnowledgeConfigError(f"knowledge.connections entries must be connection ids, got {entry!r}")
+
+    def calibration_for(self, language: str | None) -> dict | None:
+        """The calibration for questions in ``language`` (English's for English or any language),
+        or None when that language has none: its answers cannot be trusted yet."""
+        if language in (None, "en"):
+            return self.calibration
+        return self.calibrations.get(language)
 
     def folder_sources(self) -> list[tuple[str | None, Path]]:
         """``folders`` entries as (name, path): a plain path, or ``{name: ..., path: ...}``."""
@@ -102,6 +117,12 @@ class KnowledgeSettings:
                     f"knowledge.folders entries must be a path or {{name, path}}, got {entry!r}"
                 )
         return result
+
+
+def _is_calibration(value: Any) -> bool:
+    return isinstance(value, Mapping) and set(value) == {"slope", "intercept"} and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()
+    )
 
 
 def as_mapping(settings: Any) -> Mapping[str, Any]:

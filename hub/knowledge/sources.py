@@ -34,7 +34,8 @@ class Source(Protocol):
 class LocalFolderSource:
     """Markdown and HTML files under a folder, recursively; the relative path is the remote id.
 
-    Markdown may start with YAML front matter (``title``, ``url``, ``updated``); otherwise the
+    Markdown may start with YAML front matter (``title``, ``url``, ``updated``, and for a
+    translation ``language`` and ``article``, the English original's file); otherwise the
     first ``#`` heading is the title. HTML takes ``<title>`` (or the first ``<h1>``) and
     ``<link rel="canonical">``. Without a URL an article cites its ``file://`` URI.
     """
@@ -75,14 +76,23 @@ class LocalFolderSource:
             body=text,
             updated_at=as_datetime(updated),
             is_html=is_html,
+            language=language_code(meta.get("language")),
+            article=str(meta.get("article") or ""),
         )
+
+
+def language_code(value: Any) -> str:
+    """``de`` for "de", "de-DE" or "de_AT"; English when a source names no language."""
+    code = str(value or "").strip().lower().replace("_", "-").split("-")[0]
+    return code or "en"
 
 
 class CallableSource:
     """Articles from a function — typically a connector's ``list_articles`` tool.
 
     ``fetch()`` returns ``Article`` objects or mappings with ``remote_id`` (or ``id``), ``title``,
-    ``url``, ``body`` (or ``body_html`` / ``body_markdown``) and optionally ``updated_at``.
+    ``url``, ``body`` (or ``body_html`` / ``body_markdown``) and optionally ``updated_at``,
+    ``language`` (or ``locale``, as Zendesk Help Center names it) and ``article``.
     Every article is filed under this source's ``name``, whatever the function said.
     """
 
@@ -124,6 +134,8 @@ class CallableSource:
                 body=body if body is not None else "",
                 updated_at=as_datetime(item.get("updated_at")),
                 is_html=is_html,
+                language=language_code(item.get("language") or item.get("locale")),
+                article=str(item.get("article") or ""),
             )
         except (TypeError, ValueError) as error:
             raise SourceError(f"source {self.name!r} returned a malformed article: {error}") from error
