@@ -193,8 +193,8 @@ class Agent:
         intent, confidence, unsure, _, source = self.understand(text)
         return intent, confidence, unsure, source
 
-    def read(self, text, requester_email=None):
-        return self.reader.read(text, requester_email=requester_email)
+    def read(self, text, requester_email=None, subject=""):
+        return self.reader.read(text, requester_email=requester_email, subject=subject)
 
     def plan(self, reading, audience):
         """What the run does with ``reading`` for a ticket from a helpdesk serving ``audience``."""

@@ -46,8 +46,7 @@ def start(hub, ticket_id):
         connector = session.get(Connection, ticket.connection_id).connector
         requester_email = ticket.requester_email
     # Reading takes milliseconds but is no reason to hold a transaction open.
-    text = f"{ticket.subject}\n\n{ticket.description}".strip()
-    reading = agent.read(text, requester_email=requester_email)
+    reading = agent.read(ticket.description or "", requester_email=requester_email, subject=ticket.subject or "")
     plan = agent.plan(reading, agent.policy.audience_of(connector))
     primary = reading.requests[0]
     if all(agent.policy.mode_for(r.intent) == "off" for r in reading.requests):

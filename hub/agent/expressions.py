@@ -15,6 +15,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import HubError
 from ..i18n.formats import Formats
+from ..understanding.actions import asks_for
 from .answers import labelled_address, labelled_profile, newsletter_choice
 from .scope import open_return_for, returnable_lines, scope
 
@@ -79,7 +80,8 @@ def _environment(undefined):
     env.filters.update(decimal=_decimal, pick=_pick, moved_to=_moved_to, **_localised_filters(_ENGLISH))
     env.globals.update(days_since=_days_since, labelled_address=labelled_address,
                        labelled_profile=labelled_profile, newsletter_choice=newsletter_choice,
-                       scope=scope, returnable_lines=returnable_lines, open_return_for=open_return_for)
+                       scope=scope, returnable_lines=returnable_lines, open_return_for=open_return_for,
+                       asks_for=asks_for)
     return env
 
 

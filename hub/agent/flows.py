@@ -100,6 +100,9 @@ class Flow(BaseModel):
     #: that touch no one's records (general questions, hand-overs).
     acts_for: list[Literal["requester", "direct_report", "owner", "anyone"]] = Field(
         default_factory=lambda: ["requester"])
+    #: The entity an ``owner`` flow finds its record by ("order_numbers"): someone else's request
+    #: that names none is handed over rather than asked about.
+    found_by: str | None = None
     #: An entity the flow handles one value of at a time ("software", "order_numbers"): a request
     #: naming several becomes one request per value, each through the whole flow.
     for_each: str | None = None

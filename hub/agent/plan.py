@@ -108,8 +108,14 @@ def _gate(reading, policy):
 
 def _steps(request, flows, by_intent, policy, audience):
     flow = by_intent.get((request.intent, audience))
+    kind = (request.subject or {}).get("kind", "requester")
     if policy.mode_for(request.intent) == "off":
         return [Step(request, code="no_flow", reason=f"the agent is switched off for {request.intent}")]
+    if flow is None and kind != "requester" and any(intent == request.intent for intent, _ in by_intent):
+        # Someone else's request, and no flow of this world acts for them: that is the reason
+        # a person needs, more than which helpdesk it came through.
+        return [Step(request, code="third_party", reason=_concerns(request.subject)
+                     + f"; no flow for this helpdesk's {audience} acts on it")]
     if flow is None:
         other = next((f for (intent, aud), f in by_intent.items() if intent == request.intent and aud != audience), None)
         if other is not None:
@@ -117,9 +123,11 @@ def _steps(request, flows, by_intent, policy, audience):
                          reason=f"{request.intent.replace('_', ' ')} is handled for {other.audience} only, and this "
                                 f"ticket comes from a helpdesk for {audience}")]
         return [Step(request, code="no_flow", reason=f"no flow handles intent {request.intent}")]
-    kind = (request.subject or {}).get("kind", "requester")
-    if kind != "requester" and not {"anyone", "owner"} & set(flow.acts_for):
-        if "direct_report" not in flow.acts_for:
+    if kind != "requester" and "anyone" not in flow.acts_for:
+        if "owner" in flow.acts_for and flow.found_by and not request.entities.get(flow.found_by):
+            return [Step(request, code="third_party", reason=_concerns(request.subject)
+                         + f", and names no {flow.found_by.replace('_', ' ')[:-1]} to check whose it is")]
+        if not {"owner", "direct_report"} & set(flow.acts_for):
             return [Step(request, code="third_party", reason=_concerns(request.subject)
                          + f"; the {flow.name} flow acts only on the requester's own records")]
     values = request.entities.get(flow.for_each) if flow.for_each else None

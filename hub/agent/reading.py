@@ -77,13 +77,23 @@ class Reader:
     risks: Callable[[str], list] | None = None  # text -> [RiskHit(trigger, phrase, language)]
     instruction: Callable[[str], str | None] | None = None
 
-    def read(self, text: str, requester_email: str | None = None, requester_name: str | None = None) -> Reading:
-        text = text or ""
+    def read(self, text: str, requester_email: str | None = None, requester_name: str | None = None,
+             subject: str = "") -> Reading:
+        """Read a ticket: ``text`` is its body, ``subject`` its subject line.
+
+        The subject line sums the ticket up ("Order and a complaint"): it belongs to a ticket
+        with one request, and is left out of each request of a ticket with several, where it
+        would only blur what each one asks.
+        """
+        body = text or ""
+        text = f"{subject}\n\n{body}".strip() if subject else body
         understand = _memoised(self.understand)  # the splitter and the requests ask about the same pieces
         language, supported = self._language(text)
         classify = lambda piece: understand(piece)[:3]  # noqa: E731 - the splitter's (intent, confidence, unsure)
-        pieces = [span.text for span in self.split(text, classify=classify)] if self.split else []
-        pieces = [piece for piece in pieces if piece.strip()] or [text]
+        pieces = [span.text for span in self.split(body, classify=classify)] if self.split else []
+        pieces = [piece for piece in pieces if piece.strip()]
+        if len(pieces) < 2:
+            pieces = [text]
         hint = language if supported and language != "und" else None
         whole = extract(text, language=hint).to_dict()
         requests = tuple(self._request(piece, whole, understand, hint, requester_email, requester_name)

@@ -46,7 +46,7 @@ def run_dry(hub, items):
     agent = hub.agent
     observations = {}
     for item in items:
-        reading = agent.read(f"{item.subject}\n\n{item.body}".strip(), requester_email=item.requester)
+        reading = agent.read(item.body, requester_email=item.requester, subject=item.subject)
         plan = agent.plan(reading, agent.policy.audience_of(item.helpdesk))
         primary = reading.requests[0]
         flows = [agent.flows[step.flow] for step in plan.steps if step.flow and not plan.code]

@@ -25,8 +25,8 @@ def reads_as(world, monkeypatch):
     real = agent.read
 
     def arrange(language, intent):
-        def read(text, requester_email=None):
-            reading = real(text, requester_email=requester_email)
+        def read(text, requester_email=None, subject=""):
+            reading = real(text, requester_email=requester_email, subject=subject)
             first = reading.requests[0]
             if (reading.language, first.intent, first.unsure) == (language, intent, False):
                 return reading
