@@ -257,7 +257,10 @@ _OWN_ACCOUNT = re.compile(
 )
 
 # Third persons' things: "her account", "sein Passwort", "sa commande".
-_THIRD_PERSON_THINGS = re.compile(r"\b(?:her|his|their|son|sa|ses|leur|leurs)\s+(?:own\s+)?" + _OBJECT, re.IGNORECASE)
+# "her order", "his own account", "her recent order": an adjective or two may come between.
+_ORDER_ADJECTIVES = r"(?:(?:recent|last|latest|new|old|current|first|second|online|whole|big|little|other)\s+){0,2}"
+_THIRD_PERSON_THINGS = re.compile(r"\b(?:her|his|their|son|sa|ses|leur|leurs)\s+(?:own\s+)?" + _ORDER_ADJECTIVES + _OBJECT,
+                                  re.IGNORECASE)
 _GERMAN_THIRD_PERSON_THINGS = re.compile(
     r"\b(?:[Ss]ein|[Ss]eine|[Ss]einen|[Ss]einem|[Ss]einer|ihr|ihre|ihren|ihrem|ihrer)\s+"
     r"(?:(?:eigenes|eigene|eigenen)\s+)?" + _OBJECT.replace("(?:", "(?i:", 1)
