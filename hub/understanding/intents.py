@@ -1,9 +1,14 @@
-"""Intent classification with calibrated confidence.
+"""Intent classification with calibrated confidence, in English, German, French and Spanish.
 
-Example utterances from the taxonomy are embedded, a softmax regression is trained on them, and
-its confidence is calibrated by temperature scaling fitted on cross-validated (held-out)
-predictions. Below the threshold the answer is "unsure", which the agent treats as escalate.
-The trained model is cached on disk, keyed by the taxonomy's examples and the embedding provider.
+Example utterances from the taxonomy (every language's) are embedded with one cross-lingual
+encoder, a softmax regression is trained on them, and its confidence is calibrated by
+temperature scaling fitted on cross-validated (held-out) predictions. Below the threshold the
+answer is "unsure", which the agent treats as escalate. An intent whose flow acts (refunds,
+cancellations, account changes) needs positive evidence: a stricter threshold and a clear margin
+over the runner-up, so a request from another business ("cancel my magazine subscription") that
+sits between out_of_scope and cancel_order is never acted on. Every Classification carries the
+detected language; a ticket confidently in a language the hub does not serve is unsure, with
+that as its reason. The trained model is cached on disk, keyed by the examples and the provider.
 """
 
 from __future__ import annotations
@@ -13,20 +18,25 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from . import softmax
+from . import language, softmax
 from .embeddings import load_embeddings
+from .language import UNDETERMINED, LanguageGuess, detect_language
 from .taxonomy import UNSURE, Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
 
 # Bumped whenever training changes, so caches made by older code are not reused.
-TRAINING_VERSION = f"softmax-v1-l2={softmax.L2}-steps={softmax.STEPS}-folds={softmax.FOLDS}"
+TRAINING_VERSION = f"softmax-v2-l2={softmax.L2}-steps={softmax.STEPS}-folds={softmax.FOLDS}"
+# Below this the detector is guessing (a two-word ticket, transliterated text): the text is
+# classified as it is rather than refused for a language it may not be in.
+LANGUAGE_REFUSAL_CONFIDENCE = 0.5
 # The first few hundred tokens decide the intent and the model reads at most 256 of them;
 # capping here keeps a megabyte-sized ticket from costing more than a normal one.
 MAX_INPUT_CHARS = 4000
@@ -39,6 +49,8 @@ class Classification:
     scores: dict[str, float] = field(default_factory=dict)
     unsure: bool = False
     source: str = "classifier"  # or "llm" when a language model chose the intent (llm.py)
+    language: str = UNDETERMINED  # ISO 639-1 code detected in the text, "und" when none
+    reason: str | None = None  # why the answer is unsure, for the handoff note; None when answered
 
     @property
     def best_guess(self) -> str | None:
@@ -96,7 +108,22 @@ class IntentClassifier:
         """
         if not isinstance(embeddings, Embeddings):
             embeddings = load_embeddings(embeddings)
-        return cls.train(load_taxonomy(config_dir), embeddings)
+        classifier = cls.train(load_taxonomy(config_dir), embeddings)
+        classifier.load()
+        return classifier
+
+    def load(self) -> None:
+        """Read the encoder's weights and the language detector now, side by side.
+
+        Both spend their time decompressing (zlib and lzma release the GIL), so two threads take
+        about as long as the slower one: the first ticket then pays nothing.
+        """
+        detector = threading.Thread(target=language.load, name="language-detector")
+        detector.start()
+        loader = getattr(self.embeddings, "load", None)
+        if callable(loader):
+            loader()
+        detector.join()
 
     @classmethod
     def train(cls, taxonomy: Taxonomy, embeddings: Embeddings, use_cache: bool = True) -> IntentClassifier:
@@ -131,22 +158,41 @@ class IntentClassifier:
 
     def classify_many(self, texts) -> list[Classification]:
         cleaned = [clean_text(t) for t in texts]
+        languages = [detect_language(t) for t in cleaned]
         # Empty text has no meaning to classify; saying so beats a confident guess from noise.
         present = [i for i, t in enumerate(cleaned) if t]
-        results = [Classification(intent=UNSURE, confidence=0.0, scores={}, unsure=True) for _ in cleaned]
+        results = [
+            Classification(intent=UNSURE, confidence=0.0, scores={}, unsure=True, language=UNDETERMINED, reason="empty")
+            for _ in cleaned
+        ]
         if present:
             probs = self.probabilities([cleaned[i] for i in present])
             for row, i in zip(probs, present):
-                results[i] = self._decide(row)
+                results[i] = self._decide(row, languages[i])
         return results
 
-    def _decide(self, row: np.ndarray) -> Classification:
-        best = int(np.argmax(row))
+    def _decide(self, row: np.ndarray, language: LanguageGuess) -> Classification:
+        order = np.argsort(row)[::-1]
+        best, runner_up = int(order[0]), int(order[1])
         name, confidence = self.labels[best], float(row[best])
         scores = {label: round(float(p), 6) for label, p in zip(self.labels, row)}
-        unsure = confidence < self.taxonomy.threshold_for(name)
+        reason = None
+        if not language.supported and language.code != UNDETERMINED and language.confidence >= LANGUAGE_REFUSAL_CONFIDENCE:
+            reason = f"language {language.code} not supported"
+        elif confidence < self.taxonomy.threshold_for(name):
+            reason = f"confidence {confidence:.2f} below the threshold {self.taxonomy.threshold_for(name)}"
+        elif name in self.taxonomy.acting and confidence - float(row[runner_up]) < self.taxonomy.acting_margin:
+            reason = (
+                f"{name} acts, and its lead over {self.labels[runner_up]} "
+                f"({confidence - float(row[runner_up]):.2f}) is below the margin {self.taxonomy.acting_margin}"
+            )
         return Classification(
-            intent=UNSURE if unsure else name, confidence=round(confidence, 6), scores=scores, unsure=unsure
+            intent=UNSURE if reason else name,
+            confidence=round(confidence, 6),
+            scores=scores,
+            unsure=reason is not None,
+            language=language.code,
+            reason=reason,
         )
 
 

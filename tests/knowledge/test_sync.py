@@ -177,7 +177,7 @@ def test_another_embedding_model_is_refused(open_kb, tmp_path):
     open_kb().sync(CallableSource("s", lambda: [Article("s", "1", "T", "u", "text")]))
     from hub.knowledge import KnowledgeBase
 
-    with pytest.raises(KnowledgeConfigError, match="holds vectors from .*RememberingMiniLM"):
+    with pytest.raises(KnowledgeConfigError, match="holds vectors from .*RememberingEncoder"):
         KnowledgeBase.open({"knowledge": {"path": str(tmp_path / "chroma")}}, embeddings=Other())
 
 
