@@ -12,9 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .intents import Classification
-from .taxonomy import UNSURE, Taxonomy
-
-OUT_OF_SCOPE = "out_of_scope"
+from .taxonomy import OUT_OF_SCOPE, UNSURE, Taxonomy
 CALIBRATION_BINS = 10
 
 
@@ -124,7 +122,9 @@ def _thresholds(taxonomy: Taxonomy) -> str:
     overrides = ", ".join(f"{i.name} {i.threshold}" for i in taxonomy.intents if i.threshold is not None)
     text = f"{taxonomy.threshold}"
     if taxonomy.acting_threshold is not None:
-        text += f"; acting intents {taxonomy.acting_threshold}, margin {taxonomy.acting_margin}"
+        text += f"; acting intents {taxonomy.acting_threshold}"
+    if taxonomy.domain_margin is not None or taxonomy.acting_domain_margin is not None:
+        text += f"; out-of-domain margin {taxonomy.domain_margin}, acting {taxonomy.acting_domain_margin}"
     return text + (f" ({overrides})" if overrides else "")
 
 

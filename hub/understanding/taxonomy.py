@@ -18,6 +18,7 @@ import yaml
 from .errors import UnderstandingConfigError
 
 UNSURE = "unsure"
+OUT_OF_SCOPE = "out_of_scope"  # the intent whose examples are the out-of-domain negatives
 MIN_EXAMPLES = 5  # cross-validated calibration needs a few held-out examples of every intent
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE_NAMES = ("intents.yaml", "intents.yml", "intents.json")
@@ -42,7 +43,10 @@ class Taxonomy:
     threshold: float
     source: Path | None = None
     acting_threshold: float | None = None  # default threshold of acting intents
-    acting_margin: float = 0.0  # an acting intent must beat the runner-up by this much
+    # An answer's nearest training example must be closer than the nearest out_of_scope one by
+    # this much (cosine); acting intents by the stricter acting_domain_margin.
+    domain_margin: float | None = None
+    acting_domain_margin: float | None = None
 
     @property
     def names(self) -> list[str]:
@@ -60,6 +64,13 @@ class Taxonomy:
                 if intent.acting and self.acting_threshold is not None:
                     return self.acting_threshold
         return self.threshold
+
+    def domain_margin_for(self, name: str) -> float | None:
+        if name == OUT_OF_SCOPE:
+            return None
+        if name in self.acting and self.acting_domain_margin is not None:
+            return self.acting_domain_margin
+        return self.domain_margin
 
     def languages(self) -> list[str]:
         return sorted({language for i in self.intents for language, _ in i.languages})
@@ -143,7 +154,12 @@ def parse_taxonomy(data, source: Path | None = None, examples: dict | None = Non
     acting_threshold = data.get("acting_threshold")
     if acting_threshold is not None:
         acting_threshold = _threshold(acting_threshold, "acting_threshold", fail)
-    acting_margin = _threshold(data.get("acting_margin", 0.0), "acting_margin", fail)
+    margins = {}
+    for key in ("domain_margin", "acting_domain_margin"):
+        value = data.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not -1 <= value <= 1):
+            fail(f"{key} must be a number between -1 and 1 (a difference of cosines), got {value!r}")
+        margins[key] = None if value is None else float(value)
     declared = {raw.get("name") for raw in data["intents"] if isinstance(raw, dict)}
     by_language = _example_files(examples or {}, declared)
     intents, seen = [], set()
@@ -191,7 +207,7 @@ def parse_taxonomy(data, source: Path | None = None, examples: dict | None = Non
         threshold=threshold,
         source=source,
         acting_threshold=acting_threshold,
-        acting_margin=acting_margin,
+        **margins,
     )
 
 

@@ -358,7 +358,8 @@ def acting_taxonomy(**top):
     data = {
         "threshold": 0.5,
         "acting_threshold": 0.7,
-        "acting_margin": 0.5,
+        "domain_margin": 0.0,
+        "acting_domain_margin": 0.1,
         "intents": [
             {"name": "cancel_order", "description": "d", "acting": True, "examples": list("abcde")},
             {"name": "order_status", "description": "d", "examples": list("fghij")},
@@ -369,22 +370,31 @@ def acting_taxonomy(**top):
     return parse_taxonomy(data)
 
 
-def decide(taxonomy, row, language=("en", 0.99, True)):
+def decide(taxonomy, row, language=("en", 0.99, True), nearest=None):
     from hub.understanding.language import LanguageGuess
 
     model = IntentClassifier(taxonomy, DeterministicFakeEmbedding(size=4), np.zeros((4, 3)), np.zeros(3), 1.0)
-    return model._decide(np.array(row), LanguageGuess(*language))
+    return model._decide(np.array(row), LanguageGuess(*language), None if nearest is None else np.array(nearest))
 
 
-def test_acting_intents_need_a_stricter_threshold_and_a_clear_margin():
+def test_acting_intents_need_a_stricter_threshold_and_positive_evidence():
     taxonomy = acting_taxonomy()
     assert taxonomy.threshold_for("cancel_order") == 0.7 and taxonomy.threshold_for("order_status") == 0.5
     assert decide(taxonomy, [0.65, 0.05, 0.30]).unsure  # enough for a question, not for an action
     assert not decide(taxonomy, [0.05, 0.65, 0.30]).unsure
-    close = decide(taxonomy, [0.72, 0.0, 0.28])  # above the threshold but out_of_scope is close
-    assert close.unsure and "margin" in close.reason and close.best_guess == "cancel_order"
-    sure = decide(taxonomy, [0.9, 0.05, 0.05])
+    # Nearest examples (cosines) of cancel_order, order_status and out_of_scope:
+    # "cancel my magazine subscription" is about as near to a written out-of-domain negative.
+    close = decide(taxonomy, [0.9, 0.05, 0.05], nearest=[0.80, 0.40, 0.75])
+    assert close.unsure and "out-of-domain" in close.reason and close.best_guess == "cancel_order"
+    sure = decide(taxonomy, [0.9, 0.05, 0.05], nearest=[0.90, 0.40, 0.60])
     assert sure.intent == "cancel_order" and sure.reason is None and sure.language == "en"
+    # A question needs only to be nearer its own examples (domain_margin 0.0), an action 0.1.
+    assert not decide(taxonomy, [0.05, 0.9, 0.05], nearest=[0.2, 0.80, 0.75]).unsure
+    assert decide(taxonomy, [0.05, 0.9, 0.05], nearest=[0.2, 0.70, 0.75]).unsure
+    # out_of_scope itself needs no evidence against itself.
+    assert decide(taxonomy, [0.05, 0.05, 0.9], nearest=[0.2, 0.3, 0.5]).intent == "out_of_scope"
+    with pytest.raises(UnderstandingConfigError, match="domain_margin must be a number"):
+        acting_taxonomy(domain_margin="some")
     with pytest.raises(UnderstandingConfigError, match="'acting' must be true or false"):
         acting_taxonomy(intents=[{"name": "a", "description": "d", "acting": "yes", "examples": list("abcde")}] * 2)
 
