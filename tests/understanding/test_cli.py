@@ -34,10 +34,13 @@ def test_classifies_jsonl_from_stdin(run):
     assert first["intent"] == "order_status" and 0.6 <= first["confidence"] <= 1 and first["unsure"] is False
     assert first["entities"]["order_numbers"] == ["1001"]
     assert first["entities"]["dates"] == ["2026-03-03"]
+    assert first["language"] == "en" and first["reason"] is None
     assert second == {
         "intent": "unsure",
         "confidence": 0.0,
         "unsure": True,
+        "language": "und",
+        "reason": "empty",
         "entities": {k: [] for k in first["entities"]},
     }
 
