@@ -95,7 +95,7 @@ def eval_files(paths: tuple[Path, ...]) -> list[Path]:
 
 def score(classifier: IntentClassifier, files: list[Path], mapping: dict[str, str]) -> None:
     taxonomy = classifier.taxonomy
-    labelled, out_of_domain = [], []
+    labelled, out_of_domain, everything = [], [], ([], [])
     for path in files:
         with path.open("rb") as stream:
             rows = read_jsonl(stream, need_intent=False, where=path.name)
@@ -114,9 +114,13 @@ def score(classifier: IntentClassifier, files: list[Path], mapping: dict[str, st
             expected.append(label)
         results = classify_in_batches(classifier, [row["text"] for _, row in rows])
         labelled.append(evaluate(expected, results, taxonomy, name=path.stem))
+        everything[0].extend(expected)
+        everything[1].extend(results)
     if len(labelled) == 1 and not out_of_domain:
         click.echo(format_report(labelled[0], taxonomy))
         return
+    if len(labelled) > 1:
+        labelled.append(evaluate(*everything, taxonomy, name="all"))
     if labelled:
         click.echo(format_summary(labelled, taxonomy))
         for report in labelled:

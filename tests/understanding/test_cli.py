@@ -180,6 +180,7 @@ def test_eval_of_several_sets_reports_each_language_and_out_of_domain(run, tmp_p
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line.split() for line in result.output.splitlines() if line[:3] in ("en ", "fr ")}
     assert rows["en"][1] == "1" and rows["fr"][1] == "1"
+    assert any(line.startswith("all ") and line.split()[1] == "2" for line in result.output.splitlines())
     assert "out of domain: 2 requests, refused 1.000, read as an acting intent 0.000" in result.output
     assert "fr: reliability" in result.output
 
