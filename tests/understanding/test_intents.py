@@ -286,13 +286,18 @@ def test_no_evaluation_text_is_a_training_example(config_dir):
     """
     import json
 
+    import re
+
+    def folded(text):  # case, punctuation and spacing do not make a new sentence
+        return " ".join(re.findall(r"\w+", text.casefold()))
+
     taxonomy = load_taxonomy(config_dir)
-    training = {e.casefold() for intent in taxonomy.intents for e in intent.examples}
+    training = {folded(e) for intent in taxonomy.intents for e in intent.examples}
     files = sorted((config_dir.parent / "eval" / "understanding").glob("*/*.jsonl"))
     assert files
     for path in files:
         texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        assert not [t for t in texts if t.casefold() in training], path
+        assert not [t for t in texts if folded(t) in training], path
 
 
 def write_config(folder, intents_yaml: str, **examples: str):
