@@ -176,6 +176,10 @@ class IntentClassifier:
 
     def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """Calibrated probabilities, and the nearest-example cosines per intent (or None)."""
+        with one_blas_thread():
+            return self._scores_now(texts)
+
+    def _scores_now(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
         x = _as_matrix(self.embeddings.embed_documents(texts))
         logits = x @ self._weights + self._bias
         nearest = None
@@ -231,6 +235,24 @@ class IntentClassifier:
             language=language.code,
             reason=reason,
         )
+
+
+_blas_limit = None
+
+
+def one_blas_thread():
+    """A context in which numpy's BLAS uses one thread.
+
+    One ticket's matrix products are small; spread over threads on a machine whose cores the other
+    workers are using, they wait on each other: measured, p99 of one classification 196 ms with
+    OpenBLAS's default threads against 6-9 ms with one (docs/benchmarks.md).
+    """
+    global _blas_limit
+    if _blas_limit is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas_limit = ThreadpoolController()  # finds the BLAS libraries once, not per call
+    return _blas_limit.limit(limits=1, user_api="blas")
 
 
 def _as_matrix(vectors) -> np.ndarray:
