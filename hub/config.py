@@ -135,7 +135,7 @@ class Settings(Strict):
     #: OAuth client registered at each vendor, by connector name.
     connectors: dict[str, ClientCredentials] = {}
     #: Sections owned by other modules, validated there.
-    embeddings: dict = {"provider": "minilm"}
+    embeddings: dict = {"provider": "use"}
     knowledge: dict = {}
     llm: dict | None = None
 

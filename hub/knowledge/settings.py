@@ -8,9 +8,10 @@ from typing import Any, Mapping
 
 from .errors import KnowledgeConfigError
 
-# Fitted on eval/knowledge.jsonl with the MiniLM embeddings (see docs/knowledge.md):
-# confidence = sigmoid(slope * best_cosine_similarity + intercept).
-DEFAULT_CALIBRATION = {"slope": 14.005, "intercept": -5.963}
+# Fitted on eval/knowledge.jsonl with the default (multilingual USE) embeddings, see
+# docs/knowledge.md: confidence = sigmoid(slope * best_cosine_similarity + intercept).
+# MiniLM's were {"slope": 14.005, "intercept": -5.963}.
+DEFAULT_CALIBRATION = {"slope": 15.569, "intercept": -4.788}
 
 
 NoneType = type(None)

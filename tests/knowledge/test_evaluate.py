@@ -7,17 +7,21 @@ from .conftest import EVAL_FILE
 
 
 def test_retrieval_quality_on_the_project_question_set(sample_kb):
-    """Floors a little under the numbers in docs/knowledge.md, so a regression fails here."""
+    """Floors a little under the numbers in docs/knowledge.md, so a regression fails here.
+
+    They are the multilingual encoder's: English retrieval is a little weaker than MiniLM's
+    (hit@1 0.84 against 0.92), the price of German, French and Spanish questions finding the
+    same English articles (test_across_languages.py)."""
     rows = read_questions(EVAL_FILE)
     assert len(rows) >= 100 and sum(r["article"] is None for r in rows) >= 25
     scored = score_questions(sample_kb, rows)
     result = metrics(scored, sample_kb.settings.calibration, sample_kb.settings.threshold)
-    assert result["hit@1"] >= 0.88
-    assert result["hit@3"] >= 0.97
-    assert result["refusal_precision"] >= 0.8
-    assert result["coverage"] >= 0.9
+    assert result["hit@1"] >= 0.8
+    assert result["hit@3"] >= 0.94
+    assert result["refusal_precision"] >= 0.75
+    assert result["coverage"] >= 0.83
     held_out = cross_validated(scored, sample_kb.settings.threshold)
-    assert held_out["refusal_precision"] >= 0.75
+    assert held_out["refusal_precision"] >= 0.72
 
 
 def test_ask_refuses_exactly_where_the_metrics_say(sample_kb):

@@ -12,10 +12,10 @@ def test_first_sync_adds_everything_and_second_changes_nothing(open_kb, kb_folde
     kb = open_kb()
     source = LocalFolderSource(kb_folder, name="help")
     first = kb.sync(source, progress=False)
-    assert (first.added, first.updated, first.deleted, first.skipped) == (20, 0, 0, [])
+    assert (first.added, first.updated, first.deleted, first.skipped) == (23, 0, 0, [])
     assert first.chunks_written == kb.count() > 20
     second = kb.sync(source, progress=False)
-    assert (second.added, second.updated, second.deleted, second.unchanged) == (0, 0, 0, 20)
+    assert (second.added, second.updated, second.deleted, second.unchanged) == (0, 0, 0, 23)
     assert second.chunks_written == 0
 
 
@@ -31,7 +31,7 @@ def test_changed_article_is_reembedded_and_deleted_one_removed(open_kb, kb_folde
     (kb_folder / "newsletter.md").unlink()
 
     result = kb.sync(source, progress=False)
-    assert (result.added, result.updated, result.deleted, result.unchanged) == (0, 1, 1, 18)
+    assert (result.added, result.updated, result.deleted, result.unchanged) == (0, 1, 1, 21)
     assert stored_texts(kb, "newsletter.md") == []
     texts = " ".join(stored_texts(kb, "refund-timelines.md"))
     assert "2-3 working days" in texts and "5-10 working days" not in texts
@@ -46,7 +46,7 @@ def test_new_article_is_added(open_kb, kb_folder):
     kb.sync(source, progress=False)
     (kb_folder / "pets.md").write_text("# Pets in the office\n\nDogs are welcome on Fridays.\n")
     result = kb.sync(source, progress=False)
-    assert (result.added, result.unchanged) == (1, 20)
+    assert (result.added, result.unchanged) == (1, 23)
     answer = kb.ask("Can I bring my dog to the office?")
     assert not answer.refused and answer.citations[0][0] == "Pets in the office"
 
@@ -84,7 +84,7 @@ def test_interrupted_write_is_repaired_on_next_sync(open_kb, kb_folder):
     # Chunk 0 (carrying the hash) is written last; without it the article counts as unfinished.
     kb._collection.delete(where={"$and": [{"remote_id": "returns-policy.md"}, {"chunk_index": 0}]})
     result = kb.sync(source, progress=False)
-    assert (result.updated, result.unchanged) == (1, 19)
+    assert (result.updated, result.unchanged) == (1, 22)
     assert len(stored_texts(kb, "returns-policy.md")) == complete
 
 
@@ -113,7 +113,7 @@ def test_write_cut_between_batches_leaves_only_repairable_articles(open_kb, kb_f
         remote_id = key.split("\x1f")[1]
         assert len(stored_texts(kb, remote_id)) == len(stored_texts(reference, remote_id))
     result = kb.sync(source, progress=False)
-    assert result.unchanged == len(complete) and result.added + result.updated == 20 - len(complete)
+    assert result.unchanged == len(complete) and result.added + result.updated == 23 - len(complete)
     assert kb.count() == reference.count()
 
 
@@ -122,7 +122,7 @@ def test_store_persists_across_opens(open_kb, kb_folder):
     count = open_kb().sync(source, progress=False).chunks_written
     reopened = open_kb()
     assert reopened.count() == count
-    assert reopened.sync(source, progress=False).unchanged == 20
+    assert reopened.sync(source, progress=False).unchanged == 23
 
 
 def test_hostile_articles_are_skipped_with_reasons(open_kb, tmp_path):
@@ -177,7 +177,7 @@ def test_another_embedding_model_is_refused(open_kb, tmp_path):
     open_kb().sync(CallableSource("s", lambda: [Article("s", "1", "T", "u", "text")]))
     from hub.knowledge import KnowledgeBase
 
-    with pytest.raises(KnowledgeConfigError, match="holds vectors from .*RememberingMiniLM"):
+    with pytest.raises(KnowledgeConfigError, match="holds vectors from .*RememberingEncoder"):
         KnowledgeBase.open({"knowledge": {"path": str(tmp_path / "chroma")}}, embeddings=Other())
 
 

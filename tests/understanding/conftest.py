@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.understanding.embeddings import MiniLMEmbeddings
 from hub.understanding.intents import IntentClassifier
+from hub.understanding.universal import UniversalSentenceEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +21,7 @@ def config_dir():
 
 @pytest.fixture(scope="session")
 def eval_file():
-    return ROOT / "eval" / "intents.jsonl"
+    return ROOT / "eval" / "understanding" / "dev" / "en.jsonl"
 
 
 @pytest.fixture(scope="session")
@@ -32,10 +32,10 @@ def shared_cache_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def default_classifier(config_dir, shared_cache_dir):
-    """The shipped taxonomy trained once per session (a few seconds)."""
+    """The shipped taxonomy and encoder, trained once per session (tens of seconds)."""
     mp = pytest.MonkeyPatch()
     mp.setenv("HUB_CACHE_DIR", str(shared_cache_dir))
     try:
-        return IntentClassifier.from_config(config_dir, MiniLMEmbeddings())
+        return IntentClassifier.from_config(config_dir, UniversalSentenceEncoder())
     finally:
         mp.undo()

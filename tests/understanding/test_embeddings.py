@@ -112,8 +112,11 @@ def test_model_dir_without_weights_is_a_config_error(tmp_path):
         MiniLMEmbeddings(model_path=tmp_path).embed_query("hi")
 
 
-def test_load_embeddings_default_is_minilm():
-    assert isinstance(load_embeddings(None), MiniLMEmbeddings)
+def test_load_embeddings_default_is_the_multilingual_encoder():
+    from hub.understanding.universal import UniversalSentenceEncoder
+
+    assert isinstance(load_embeddings(None), UniversalSentenceEncoder)
+    assert isinstance(load_embeddings({"provider": "use"}), UniversalSentenceEncoder)
     assert load_embeddings({"provider": "minilm", "batch_size": 8}).batch_size == 8
 
 
