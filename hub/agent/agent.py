@@ -148,7 +148,7 @@ class Agent:
 
         key = str(self.hub.config_path.resolve())
         if key not in _classifiers:
-            _classifiers[key] = IntentClassifier.from_config(self.hub.config_path)
+            _classifiers[key] = IntentClassifier.from_config(self.hub.config_path, self.hub.settings.embeddings)
         return _classifiers[key]
 
     @cached_property
@@ -170,28 +170,36 @@ class Agent:
 
     def understand(self, text):
         """``(intent, confidence, unsure, entities, source)`` for a ticket's text."""
+        intent, confidence, unsure, source, _ = self._understood(text)
+        return intent, confidence, unsure, extract(text).to_dict(), source
+
+    def _understood(self, text):
+        """``(intent, confidence, unsure, source, why unsure)``."""
         classification = self.classifier.classify(text)
         if classification.unsure and self.assistant is not None:
             classification = self.assistant.second_opinion(text, classification)
         intent = classification.intent if not classification.unsure else classification.best_guess
         # A model's pick stands although the classifier's calibrated score for it is low: that
         # is what the second opinion is for. The flow and policy still decide every action.
-        unsure = classification.unsure or (classification.source != "llm"
-                                            and classification.confidence < self.policy.threshold_for(intent))
-        return intent, float(classification.confidence), unsure, extract(text).to_dict(), classification.source
+        below = classification.source != "llm" and classification.confidence < self.policy.threshold_for(intent)
+        unsure = classification.unsure or below
+        why = getattr(classification, "reason", None) or (
+            f"confidence {classification.confidence:.2f} is below the threshold for {intent}" if unsure else None)
+        return intent, float(classification.confidence), unsure, classification.source, why
 
     @cached_property
     def reader(self):
         """How the agent reads a ticket before any node runs (hub.agent.reading)."""
+        from ..understanding.language import detect_language
         from ..understanding.requests import split_requests
         from ..understanding.subject import subject_of
 
-        return Reader(understand=self._understand_piece, split=split_requests, subject=subject_of,
+        return Reader(understand=self._understand_piece, language=detect_language, split=split_requests,
+                      subject=subject_of,
                       risks=lambda text: self._current().risks.detect(text), instruction=self.addresses_the_agent)
 
     def _understand_piece(self, text):
-        intent, confidence, unsure, _, source = self.understand(text)
-        return intent, confidence, unsure, source
+        return self._understood(text)
 
     def read(self, text, requester_email=None, subject=""):
         return self.reader.read(text, requester_email=requester_email, subject=subject)

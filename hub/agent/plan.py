@@ -57,7 +57,7 @@ def make_plan(reading: Reading, *, flows: dict, by_intent: dict, policy, audienc
     """``by_intent`` maps ``(intent, audience)`` to a flow (hub.agent.flows.flows_by_intent)."""
     requests = list(reading.requests)
     mode = _most_cautious([policy.mode_for(r.intent) for r in requests if policy.mode_for(r.intent) != "off"])
-    gate = _gate(reading, policy)
+    gate = _gate(reading, policy, by_intent)
     if gate:
         return Plan([Step(r) for r in requests], mode, *gate)
     steps = []
@@ -77,7 +77,7 @@ def screen_reply(reading: Reading, policy) -> tuple[str, str] | None:
     return None
 
 
-def _gate(reading, policy):
+def _gate(reading, policy, by_intent=None):
     """(code, reason) when the whole ticket must reach a person before anything runs."""
     if reading.instruction:
         return "injection", f"the ticket tries to instruct the agent ({reading.instruction!r}); a person should read it"
@@ -88,14 +88,16 @@ def _gate(reading, policy):
         return f"risk:{risks[0]['trigger']}", f"risk trigger: {named}"
     if not reading.language_supported:
         return "language", f"written in a language the agent does not answer in ({reading.language})"
-    unsure = [r for r in reading.requests
-              if r.unsure or (r.source != "llm" and r.confidence < policy.threshold_for(r.intent))]
+    # Someone else's request that no flow would carry out for them goes to a person for that
+    # reason, whether or not the agent is sure what it asks.
+    unsure = [r for r in reading.requests if (r.unsure or (r.source != "llm" and r.confidence < policy.threshold_for(r.intent)))
+              and not _for_someone_no_flow_serves(r, by_intent)]
     if unsure:
         r = unsure[0]
-        what = f"best guess {r.intent}, {r.confidence:.2f}"
+        why = r.doubt or f"confidence {r.confidence:.2f} is below the threshold for {r.intent}"
         if len(reading.requests) > 1:
-            return "unsure", f"the agent is not confident what one of the {len(reading.requests)} requests asks ({what}): {r.text[:120]!r}"
-        return "unsure", f"confidence {r.confidence:.2f} is below the threshold for {r.intent}"
+            return "unsure", f"the agent is not confident what one of the {len(reading.requests)} requests asks ({why}): {r.text[:120]!r}"
+        return "unsure", why
     negated = [r for r in reading.requests if r.negated]
     if negated:
         r = negated[0]
@@ -104,6 +106,14 @@ def _gate(reading, policy):
             return "contradiction", f"the ticket asks both for and against {r.intent.replace('_', ' ')}: {r.text[:120]!r}"
         return "unsure", f"the ticket speaks against the action it seems to ask for ({r.intent}): {r.text[:120]!r}"
     return None
+
+
+def _for_someone_no_flow_serves(request, by_intent):
+    """Someone else's request whose (best-guess) intent no flow may carry out for them."""
+    if (request.subject or {}).get("kind", "requester") == "requester" or by_intent is None:
+        return False
+    flows = [flow for (intent, _), flow in (by_intent or {}).items() if intent == request.intent]
+    return not any({"anyone", "owner", "direct_report"} & set(flow.acts_for) for flow in flows)
 
 
 def _steps(request, flows, by_intent, policy, audience):

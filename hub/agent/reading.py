@@ -13,13 +13,14 @@ agent, ``hub eval``'s dry run and the tests all read the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from ..understanding.actions import negates_action
 from ..understanding.entities import extract
 
-#: What ``understand`` answers for a piece of text: intent, confidence, unsure, source.
-Understood = tuple[str, float, bool, str]
+#: What ``understand`` answers for a piece of text: intent, confidence, unsure, source, and
+#: optionally why it is unsure.
+Understood = tuple
 
 #: Entity lists a later request may borrow from the whole ticket when it names none itself
 #: ("Where is order 1014? Also, can I change its address?"), but only when the ticket names
@@ -45,6 +46,8 @@ class Request:
     subject: dict = field(default_factory=lambda: dict(NOBODY_ELSE))
     #: The request argues against its own action ("don't refund …"): nothing acts on it.
     negated: bool = False
+    #: Why the reading is unsure, in words for the handoff note.
+    doubt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,8 @@ class Reader:
             pieces = [text]
         hint = language if supported and language != "und" else None
         whole = extract(text, language=hint).to_dict()
-        requests = tuple(self._request(piece, whole, understand, hint, requester_email, requester_name)
-                         for piece in pieces)
+        requests = _carry_subjects([self._request(piece, whole, understand, hint, requester_email, requester_name)
+                                    for piece in pieces])
         risks = tuple({"trigger": hit.trigger, "phrase": hit.phrase} for hit in (self.risks(text) if self.risks else ()))
         instruction = self.instruction(text) if self.instruction else None
         return Reading(language, supported, requests, risks, instruction)
@@ -118,7 +121,7 @@ class Reader:
         return guess.code, bool(guess.supported or guess.code == "und")
 
     def _request(self, piece, whole, understand, language, requester_email, requester_name):
-        intent, confidence, unsure, source = understand(piece)
+        intent, confidence, unsure, source, *why = understand(piece)
         entities = extract(piece, language=language).to_dict()
         for key in BORROWED:
             if not entities.get(key) and len(whole.get(key) or ()) == 1:
@@ -128,7 +131,23 @@ class Reader:
             found = self.subject(piece, requester_email=requester_email, requester_name=requester_name)
             subject = {key: asdict(found).get(key) for key in NOBODY_ELSE}
         return Request(text=piece, intent=intent, confidence=float(confidence), unsure=bool(unsure), source=source,
-                       entities=entities, subject=subject, negated=negates_action(piece, intent))
+                       entities=entities, subject=subject, negated=negates_action(piece, intent),
+                       doubt=(why[0] if why else None) if unsure else None)
+
+
+def _carry_subjects(requests):
+    """A request that says nothing of whose it is, beside one of the same intent that is for
+    someone else, is for them too: "Slack for our new starter. And Zoom please." The careful
+    reading — it hands over rather than acting on the requester."""
+    carried = list(requests)
+    for i, request in enumerate(carried):
+        if request.subject.get("kind") != "requester" or request.subject.get("evidence"):
+            continue
+        near = [r for r in carried[max(0, i - 1):i + 2] if r is not request and r.intent == request.intent
+                and r.subject.get("kind") != "requester"]
+        if near:
+            carried[i] = replace(request, subject=dict(near[0].subject))
+    return tuple(carried)
 
 
 def _memoised(function):

@@ -480,6 +480,10 @@ def _same_request(previous: _Group, first: tuple, group: _Group, second: tuple, 
     related = (intent_a == intent_b or any(intent_a in s and intent_b in s for s in BELONG_TOGETHER)) \
         and intent_a not in CONTEXT_INTENTS and intent_b not in CONTEXT_INTENTS
     if not unsure_a and not unsure_b and related:
+        if group.boundary == CLAUSE:
+            # "Set up our new starter with Slack and Zoom": one request naming two things, as
+            # its clause says; the agent takes one value at a time where it must.
+            return True
         return not _different_objects(text[slice(*previous.span(text))], text[slice(*group.span(text))])
     if strong:
         return False

@@ -54,7 +54,12 @@ def test_a_manager_resets_a_direct_reports_password_and_nobody_elses(world):
     managed = runs["Password for David"]
     assert managed.state.value == "resolved", managed.reason
     assert managed.facts["reset_request"]["number"].startswith("RITM")
-    assert runs["Password for David too"].escalation == "third_party"  # Grace is not David's manager
+    # Grace is not David's manager: whether the agent read her ticket as a reset for someone else
+    # or was not sure what it asked, it went to a person, and David has one reset, Alan's.
+    assert runs["Password for David too"].escalation in ("third_party", "unsure")
+    resets = world.vendor("servicenow").get("api/now/table/sc_req_item", params={
+        "sysparm_query": "cat_item.name=Password Reset^requested_for.email=david.loo@example.com"}).json()["result"]
+    assert len(resets) == 1
     starter = runs["New starter"]
     assert starter.state.value == "escalated" and starter.escalation == "third_party", starter.reason
 

@@ -73,13 +73,14 @@ def test_english_answers_are_unchanged_by_the_translations(four_languages):
     rows = read_questions(REPO / "eval" / "knowledge.jsonl")
     result = metrics(score_questions(four_languages, [dict(r, language="en") for r in rows]),
                      four_languages.settings.calibration, four_languages.settings.threshold)
-    assert result["hit@1"] >= 0.88 and result["refusal_precision"] >= 0.8 and result["coverage"] >= 0.9
+    # The same floors as tests/knowledge/test_evaluate.py: the translations take nothing away.
+    assert result["hit@1"] >= 0.8 and result["refusal_precision"] >= 0.75 and result["coverage"] >= 0.83
 
 
-# Floors under the numbers in docs/i18n.md (MiniLM, the questions in eval/knowledge-i18n/), so a
-# regression in same-language retrieval fails here.
+# Floors under the numbers in docs/i18n.md (the USE encoder, the questions in
+# eval/knowledge-i18n/, the shipped calibrations), so a regression in same-language retrieval fails.
 @pytest.mark.parametrize("language, hit1, answer_precision, refusal_recall", [
-    ("de", 0.6, 0.75, 0.8), ("fr", 0.75, 0.7, 0.8), ("es", 0.9, 0.8, 0.8)])
+    ("de", 0.75, 0.7, 0.8), ("fr", 0.9, 0.8, 0.8), ("es", 0.75, 0.75, 0.8)])
 def test_same_language_retrieval_quality(four_languages, language, hit1, answer_precision, refusal_recall):
     rows = read_questions(REPO / "eval" / "knowledge-i18n" / f"{language}.jsonl")
     assert {r["language"] for r in rows} == {language} and sum(r["article"] is None for r in rows) >= 6
