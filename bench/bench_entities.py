@@ -4,8 +4,8 @@
 
 Writes the raw numbers to bench/results/entities.json (or --json) and prints a Markdown table.
 
-Tickets: every text of eval/entities/{dev,heldout}.jsonl, eval/intents.jsonl and
-eval/replay.jsonl (support messages in English, German, French and Spanish). Bad input: 100 KB of
+Tickets: every text of eval/entities/{dev,heldout}.jsonl, eval/understanding/dev/en.jsonl and
+eval/replay/dev.jsonl (support messages in English, German, French and Spanish). Bad input: 100 KB of
 pasted application logs, 100 KB of emoji, 100 KB of random bytes decoded as UTF-8, and the runs
 built to make regular expressions backtrack (20,000 digits, "a@" repeated, "order " repeated …).
 
@@ -59,7 +59,7 @@ def timed_each(fn, texts, repeat: int) -> dict:
 def tickets() -> list[str]:
     texts = []
     for path in [ROOT / "eval" / "entities" / "dev.jsonl", ROOT / "eval" / "entities" / "heldout.jsonl",
-                 ROOT / "eval" / "intents.jsonl", ROOT / "eval" / "replay.jsonl"]:
+                 ROOT / "eval" / "understanding" / "dev" / "en.jsonl", ROOT / "eval" / "replay" / "dev.jsonl"]:
         if not path.exists():
             continue
         for line in path.read_text(encoding="utf-8").splitlines():

@@ -50,11 +50,11 @@ def ticket_mix(seed: int = 11) -> tuple[list[str], dict]:
     """Real-looking tickets: the replay corpus, the intent evaluation, the screening dev sets,
     and one in ten a long pasted thread (several tickets quoted, as email clients do)."""
     texts = []
-    for line in (ROOT / "eval" / "replay.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / "eval" / "replay" / "dev.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             ticket = json.loads(line)
             texts.append(f"{ticket.get('subject', '')}\n\n{ticket.get('body', '')}")
-    for name in ("eval/intents.jsonl", "eval/risks/dev.jsonl", "eval/injection/dev.jsonl"):
+    for name in ("eval/understanding/dev/en.jsonl", "eval/risks/dev.jsonl", "eval/injection/dev.jsonl"):
         texts += [json.loads(line)["text"] for line in (ROOT / name).read_text(encoding="utf-8").splitlines()
                   if line.strip()]
     generator = random.Random(seed)

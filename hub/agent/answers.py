@@ -48,10 +48,19 @@ _PROFILE_LABELS = {
 }
 _PHONE = re.compile(r"\+?[0-9 ().-]{7,25}")
 
+#: Leaving or joining the newsletter, in English, German, French and Spanish (matched on the
+#: folded text: lower case, no accents).
 _UNSUBSCRIBE = re.compile(
     r"\b(unsubscribe|opt[ -]?out|stop (sending|emailing)|no (more|longer) (want|emails?|newsletters?)"
-    r"|take me off|remove me from)\b", re.IGNORECASE)
-_SUBSCRIBE = re.compile(r"\b(subscribe|sign me up|sign up for|opt[ -]?in|add me to)\b", re.IGNORECASE)
+    r"|take me off|remove me from"
+    r"|abmelden|abbestellen|austragen|keine (werbe-?)?(e-?mails|newsletter) mehr"
+    r"|(melden|bestellen|tragen) (sie |du |ihr )?mich (\w+ ){0,4}(ab|aus)"
+    r"|desabonner|desinscrire|desinscription|ne (plus|veux plus) recevoir|retirez-moi"
+    r"|darme de baja|darse de baja|de baja|cancelar (la )?suscripcion|no (quiero )?recibir mas|desuscribir\w*)\b")
+_SUBSCRIBE = re.compile(
+    r"\b(subscribe|sign me up|sign up for|opt[ -]?in|add me to"
+    r"|anmelden|abonnieren|eintragen|m'inscrire|inscrivez-moi|m'abonner|abonnez-moi|recevoir (votre|la) newsletter"
+    r"|suscribirme|suscribir(me)?|apuntarme|darme de alta|recibir (su|el|vuestro) boletin)\b")
 
 
 def _labelled(text, labels):
@@ -88,7 +97,9 @@ def labelled_profile(text):
 
 def newsletter_choice(text):
     """"unsubscribe" or "subscribe" when the text asks for exactly one of them, else None."""
-    text = str(text or "")
+    from ..understanding.normalise import fold
+
+    text = fold(str(text or ""))
     leave, join = bool(_UNSUBSCRIBE.search(text)), bool(_SUBSCRIBE.search(text))
     if leave == join:
         return None

@@ -493,6 +493,10 @@ def _same_request(previous: _Group, first: tuple, group: _Group, second: tuple, 
         # refund to a classifier but asks for none: behind a weak boundary, a piece that names
         # neither the action nor a thing of its own is context, never a request to act on.
         return True
+    if len(later.split()) <= 6 and not _names_object(later) and not (intent_b in ACTING and asks_for(later, intent_b)):
+        # "Can you send one?", "Could you check?": a short follow-up that names nothing of its
+        # own finishes the request before it.
+        return True
     if _points_back(later):
         # "Any news on my Figma request? Still can't log in to it." — "it" is the Figma request,
         # not an account to reset: a piece that only points back is part of what it points to.

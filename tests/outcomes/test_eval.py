@@ -1,5 +1,6 @@
 """``hub eval``: the corpus format, the scoring, and a live replay of the project's whole corpus
-through the real agent, sandboxes, hub and worker (the CI check; about 35 s)."""
+(eval/replay: dev and held-out) through the real agent, sandboxes, hub and worker — the CI check,
+a few minutes."""
 
 import json
 import os
@@ -12,50 +13,56 @@ import pytest
 from hub.outcomes import corpus, replay
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "eval" / "replay.jsonl"
-#: Tickets that must end exactly as labelled, one per kind of path: straight answer, ask and
-#: resume, an action, an approval, a refusal to act for someone else, a handoff, and a
-#: ServiceNow catalog request.
-SLICE = ["zd-status-1014", "zd-status-ask", "zd-cancel-1001", "zd-refund-1026", "zd-cancel-not-owner",
-         "zd-human", "sn-slack-abel"]
+CORPUS = REPO / "eval" / "replay" / "dev.jsonl"
+HELDOUT = REPO / "eval" / "replay" / "heldout.jsonl"
+#: Dev tickets that must end exactly as labelled, one per kind of path: a straight answer, an
+#: ask and its resume, a cancellation, a manager's reset for a report, two requests in one, a
+#: return of some items only, a limit, a risk trigger, an injection, the other world, another
+#: language, and another business's request.
+SLICE = ["plain-zd-status-1016-link", "asks-zd-bare-number-1016", "plain-zd-cancel-1001",
+         "other-sn-alan-resets-abel", "several-sn-beth-password-and-slack",
+         "partial-zd-return-jackets-keep-bottles-1027", "partial-zd-cancel-1002-over-max",
+         "risk-zd-legal-anwalt-1016", "hostile-zd-zero-width-1014", "cross-sn-shop-order-ada",
+         "lang-de-sf-status-1012", "oos-zd-netflix"]
 
 
-def hub_eval(config_dir, *args, env=None):
+def hub_eval(config_dir, *args, env=None, timeout=180):
     return subprocess.run([sys.executable, "-m", "hub", "eval", "--config-dir", str(config_dir), *args],
-                          capture_output=True, text=True, timeout=180, cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout, cwd=REPO,
                           env=dict(os.environ, **(env or {})))
 
 
 def test_the_project_corpus_is_valid_and_labelled_with_known_intents():
     import yaml
 
-    items = corpus.load(CORPUS, corpus.sandbox_requesters())
-    assert len(items) >= 40
+    items = corpus.load_all([CORPUS, HELDOUT], corpus.sandbox_requesters())
+    assert len(items) >= 250 and {item.split for item in items} == {"dev", "heldout"}
     intents = {entry["name"] for entry in yaml.safe_load((REPO / "config" / "intents.yaml").read_text())["intents"]}
     assert {item.label.intent for item in items} <= intents
     assert set(SLICE) <= {item.id for item in items}
 
 
 def test_dry_run_classifies_without_sandboxes(config_dir):
-    result = hub_eval(config_dir, "--corpus", str(CORPUS), "--dry-run", "--only", "zd-status-1014,zd-human")
+    result = hub_eval(config_dir, "--corpus", str(CORPUS), "--dry-run", "--only",
+                      "plain-zd-status-1016-link,oos-zd-netflix")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Tickets: 2 (dry run: classified only)" in result.stdout
     assert "| order_status | 1 | 100.0% | — | — | — |" in result.stdout
 
 
 @pytest.mark.parametrize("line, message", [
-    ("not json", "replay.jsonl:2: not JSON"),
-    ('{"id": "x"}', "replay.jsonl:2: helpdesk: Field required"),
+    ("not json", "dev.jsonl:2: not JSON"),
+    ('{"id": "x"}', "dev.jsonl:2: helpdesk: Field required"),
     ('{"id": "a", "helpdesk": "zendesk", "requester": "nobody@example.com", "subject": "s", "body": "b",'
      ' "label": {"intent": "order_status", "outcome": "resolved"}}', "nobody@example.com is not a zendesk user"),
     ('{"id": "a", "helpdesk": "servicenow", "requester": "ada@example.com", "subject": "s", "body": "b", "reply": "r",'
-     ' "label": {"intent": "x", "outcome": "resolved"}}', "replay answers questions on Zendesk tickets only"),
+     ' "label": {"intent": "x", "outcome": "escalated", "reason": "bad luck"}}', "unknown code 'bad luck'"),
     ('{"id": "a", "helpdesk": "zendesk", "requester": "ada@example.com", "subject": "s", "body": "b",'
      ' "label": {"intent": "x", "outcome": "fixed"}}', "label.outcome: Input should be"),
 ])
 def test_bad_corpus_lines_are_named(tmp_path, config_dir, line, message):
     first = CORPUS.read_text().splitlines()[0]
-    path = tmp_path / "replay.jsonl"
+    path = tmp_path / "dev.jsonl"
     path.write_text(first + "\n" + line + "\n")
     result = hub_eval(config_dir, "--corpus", str(path), "--dry-run")
     assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
@@ -114,20 +121,22 @@ def test_readiness_modes():
 
 
 def test_live_replay_of_the_whole_corpus(config_dir, redis_url):
-    """The project's own corpus, every ticket (about 35 s): the agent takes no action a label
-    does not allow, the figures stay at least where docs/outcomes.md reports them, and the
-    tickets of SLICE end exactly as labelled."""
-    result = hub_eval(config_dir, "--corpus", str(CORPUS), "--format", "json", env={"HUB_REDIS_URL": redis_url})
+    """The project's whole corpus, dev and held-out, every ticket: the agent takes no action a
+    label does not allow — in either file, a property that must hold everywhere — and the dev
+    figures stay at least where docs/outcomes.md reports them. Held-out figures are reported
+    there, never held to a floor here: a floor would invite tuning against them."""
+    result = hub_eval(config_dir, "--corpus", str(CORPUS), "--corpus", str(HELDOUT), "--format", "json",
+                      env={"HUB_REDIS_URL": redis_url}, timeout=1800)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)
-    assert report["tickets"] == len(corpus.load(CORPUS, corpus.sandbox_requesters()))
+    assert report["tickets"] == len(corpus.load_all([CORPUS, HELDOUT], corpus.sandbox_requesters()))
     assert report["wrong_actions"] == [] and report["wrong_proposals"] == []
-    assert report["intent_accuracy"] >= 0.95 and report["outcome_accuracy"] >= 0.9
-    assert report["escalation"]["recall"] >= 0.9
+    dev = report["per_split"]["dev"]
+    assert dev["outcome_accuracy"] >= 0.85 and dev["true_resolution_rate"] >= 0.7
+    assert dev["escalation"]["recall"] >= 0.9 and dev["right_reason"] >= 0.65
     rows = {row["id"]: row for row in report["rows"]}
-    assert [i for i in SLICE if not (rows[i]["outcome_correct"] and rows[i]["intent_correct"])] == []
-    assert rows["zd-cancel-1001"]["actions"] == ["shopify.cancel_order"]
-    assert rows["zd-refund-1026"]["outcome"] == "waiting_approval"
-    assert rows["sn-slack-abel"]["actions"] == ["servicenow.order_catalog_item"]
-    assert rows["zd-newsletter"]["actions"] == ["shopify.set_email_marketing"]
-    assert report["per_flow"]["cancel_order"]["tickets"] == 5
+    assert [i for i in SLICE if not (rows[i]["outcome_correct"] and rows[i]["reason_correct"])] == []
+    assert rows["plain-zd-cancel-1001"]["actions"] == ["shopify.cancel_order"]
+    assert rows["other-sn-alan-resets-abel"]["actions"] == ["servicenow.reset_password"]
+    assert rows["partial-zd-return-jackets-keep-bottles-1027"]["actions"] == ["shopify.request_return"]
+    assert rows["risk-zd-legal-anwalt-1016"]["escalation"] == "risk:legal"
