@@ -32,6 +32,12 @@ REASON_GROUPS = [
 
 
 def reason_group(run):
+    """What a hand-over is counted under: the run's reason code (``risk:legal`` is "risk trigger:
+    legal"), or, for runs recorded before codes, a group read from its reason's words."""
+    if getattr(run, "escalation", None):
+        from ..agent.reasons import describe
+
+        return describe(run.escalation)
     reason = run.reason or ""
     for pattern, group in REASON_GROUPS:
         if re.search(pattern, reason):

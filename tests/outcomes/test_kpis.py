@@ -137,3 +137,17 @@ def test_without_vendor_times_the_hubs_receipt_order_decides(hub, story, config_
     assert kpis.compute(hub, *window, contract, as_of=AS_OF)["true_resolution"]["reopened"] == 0
     story.event("T1", "ticket.updated", "05-05T10:00", "pending")
     assert kpis.compute(hub, *window, contract, as_of=AS_OF)["true_resolution"]["reopened"] == 1
+
+
+def test_a_hand_over_is_counted_under_its_reason_code():
+    from types import SimpleNamespace
+
+    from hub.outcomes.kpis import reason_group
+
+    assert reason_group(SimpleNamespace(escalation="risk:legal", reason="risk trigger: legal ('my lawyer')",
+                                        flow=None)) == "risk trigger: legal"
+    assert reason_group(SimpleNamespace(escalation="third_party", reason="…", flow="refund")) \
+        == "the request concerns someone other than the requester"
+    # Runs recorded before reason codes are grouped by their words, as before.
+    assert reason_group(SimpleNamespace(escalation=None, reason="confidence 0.41 is below the threshold for x",
+                                        flow="handoff")) == "low confidence"
