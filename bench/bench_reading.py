@@ -69,6 +69,28 @@ def tickets() -> list[dict]:
     return rows
 
 
+def agent_reading(repeat: int) -> dict:
+    """The agent's whole reading of a ticket (Agent.read: language, split with the classifier's
+    help, subject, entities, risks, injection) side by side with classifying it once, on the
+    replay corpus's dev tickets — what reading adds to the classifier the hub had before."""
+    from hub.runtime import Hub
+
+    agent = Hub.load(ROOT / "config", env={}).agent
+    items = [json.loads(line) for line in (ROOT / "eval" / "replay" / "dev.jsonl").read_text().splitlines() if line.strip()]
+    tickets = [(item["subject"], item["body"], item["requester"]) for item in items]
+    for subject, body, requester in tickets[:10]:  # tables and caches that load on first use
+        agent.read(body, requester_email=requester, subject=subject)
+    classify = lambda t: agent.classifier.classify(f"{t[0]}\n\n{t[1]}")  # noqa: E731
+    read = lambda t: agent.read(t[1], requester_email=t[2], subject=t[0])  # noqa: E731
+    results = {"classify once (before)": measured(classify, tickets, repeat),
+               "Agent.read (now)": measured(read, tickets, repeat)}
+    added = [r - c for r, c in zip(timed(read, tickets, repeat, clock=time.thread_time),
+                                   timed(classify, tickets, repeat, clock=time.thread_time))]
+    results["added by reading, per ticket (CPU)"] = {"cpu": percentiles([max(0.0, a) for a in added]),
+                                                     "wall": percentiles([max(0.0, a) for a in added])}
+    return results
+
+
 def risk_detector():
     try:
         from hub.understanding.risks import RiskDetector
@@ -81,6 +103,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, default=RESULTS)
+    parser.add_argument("--agent", action="store_true", help="also time the agent's whole reading against one "
+                                                              "classification (loads the classifier)")
     args = parser.parse_args()
 
     rows = tickets()
@@ -104,6 +128,8 @@ def main() -> None:
             lambda t: (detector.detect(t), split_requests(t)), texts, args.repeat)
     else:
         print("hub.understanding.risks is not in this checkout: risk detection not timed", file=sys.stderr)
+    if args.agent:
+        results.update(agent_reading(max(1, args.repeat // 2)))
     lengths = sorted(len(t) for t in texts)
     print(f"{len(texts)} tickets (median {lengths[len(lengths) // 2]} chars, max {lengths[-1]}), "
           f"{args.repeat} passes; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}; load {load_before:.1f}")

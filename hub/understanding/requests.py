@@ -55,6 +55,10 @@ from .spelling import alternation, compile_words, words
 
 MAX_CHARS = 20_000
 MAX_UNITS = 60
+#: Beyond this many candidate pieces (a pasted log, a long thread) the classifier is not asked
+#: about each: the ticket is split where the writer marks a new request, as without `classify`.
+#: A list of requests that long is no list a person wrote; it bounds the work per ticket.
+MAX_CLASSIFIED = 8
 
 Classify = Callable[[str], tuple[str, float, bool]]
 
@@ -287,18 +291,22 @@ def split_requests(text, classify: Classify | None = None) -> list[RequestSpan]:
     kept = [u for u in units if not u.pleasantry]
     if not kept:  # nothing but thanks or greetings: that is the one "request"
         return [_span(text, units[0].start, units[-1].end)]
-    splits = _SPLITS_WITHOUT_CLASSIFY if classify is None else None
+    groups = _grouped(kept, _SPLITS_WITHOUT_CLASSIFY if classify is None else None)
+    if classify is not None and len(groups) > MAX_CLASSIFIED:
+        classify, groups = None, _grouped(kept, _SPLITS_WITHOUT_CLASSIFY)
+    if classify is not None:
+        groups = _merge_same_requests(groups, text, classify)
+    return [_span(text, *g.span(text)) for g in groups]
+
+
+def _grouped(kept: list[_Unit], splits) -> list[_Group]:
     groups: list[_Group] = []
     for unit in kept:
         if groups and (unit.connective_only or (splits is not None and unit.boundary not in splits)):
             groups[-1].units.append(unit)
         else:
             groups.append(_Group([unit]))
-    groups = _fold_connective_only(groups)
-    groups = _attach_context(groups)
-    if classify is not None:
-        groups = _merge_same_requests(groups, text, classify)
-    return [_span(text, *g.span(text)) for g in groups]
+    return _attach_context(_fold_connective_only(groups))
 
 
 def _units(text: str) -> list[_Unit]:
