@@ -7,7 +7,8 @@ from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import text
 
-from . import events
+from . import db, events
+from .errors import HubError
 from .introspect import plugins_info
 from .runtime import Hub
 
@@ -70,7 +71,12 @@ def _check_database(hub):
     try:
         with hub.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+        # Reachable is not enough: a schema behind the code fails every query the hub makes.
+        db.require_current(hub.engine)
         return "ok"
+    except HubError as error:
+        log.warning("health: database: %s", error)
+        return f"error: {error}"
     except Exception as error:
         log.warning("health: database: %s", error)
         return f"error: {type(error).__name__}"

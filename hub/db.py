@@ -1,6 +1,7 @@
 """Database engine and schema migrations (SQLite by default, PostgreSQL by URL)."""
 
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -39,14 +40,23 @@ def alembic_config(engine):
     return config
 
 
+@lru_cache(maxsize=None)
+def head_revision():
+    """The newest migration the code ships; read once, the health check asks often."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def require_current(engine):
     """Stop with one clear line when the schema is missing or behind the code."""
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
     from .errors import HubError
 
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    head = head_revision()
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head:

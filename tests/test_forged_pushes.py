@@ -44,6 +44,12 @@ def stored(world):
         return session.exec(select(InboundEvent).order_by(InboundEvent.id)).all()
 
 
+def created(world):
+    """The states of the ticket-created events: what the agent writes on the case comes back
+    as comment events of its own (the org notifies on every case comment), which it skips."""
+    return [event.state for event in stored(world) if event.kind == "ticket.created"]
+
+
 def test_the_hook_url_of_a_vendor_that_does_not_sign_needs_the_connection_secret(world):
     body, headers = sample(world, "ticket.created")
     bare = f"{world.url}/hooks/salesforce/{world.connections['salesforce'].id}"
@@ -81,7 +87,7 @@ def test_a_forged_message_naming_a_real_case_runs_on_the_cases_real_text(world):
     assert run.facts["ticket"]["subject"] == REAL_SUBJECT and FORGED not in run.facts["ticket"]["description"]
     assert run.flow != "cancel_order"
     assert world.sandboxes["shopify"].shopify.shop.orders[ORDER_1001]["cancelled_at"] is None
-    assert [event.state for event in stored(world)] == ["done"]
+    assert created(world) == ["done"]
 
 
 def test_a_forged_comment_is_not_taken_for_what_the_customer_wrote(world):
@@ -115,8 +121,7 @@ def test_a_vendor_down_while_the_case_is_read_back_delays_the_event_and_loses_no
     world.control("salesforce", "DELETE", "faults")
     time.sleep(2.2)  # the first backoff is 2 s
     world.work()
-    [event] = stored(world)
-    assert event.state == "done"
+    assert created(world) == ["done"] and all(event.state == "done" for event in stored(world))
     [run] = world.runs()
     assert run.facts["ticket"]["subject"] == REAL_SUBJECT
 

@@ -47,7 +47,9 @@ def shop_seed(directory, orders):
         for number, customer in numbered:
             order = {"number": number, "customer": customer, "currency": "USD", "days_ago": 2, "shipping": "0.00",
                      "lines": [dict(line, price="30.00" if kind == "refund" else "44.00")]}
-            if kind == "return":
+            # Delivered: the agent refunds or returns only what has arrived (an unshipped
+            # order's refund is a person's call).
+            if kind in ("refund", "return"):
                 order.update(days_ago=8, fulfillments=[{"shipment": "DELIVERED", "days_ago": 7,
                                                         "delivered_days_ago": 4}])
             seed["orders"].append(order)

@@ -16,6 +16,7 @@ class TestConformance(ConnectorConformance):
         "servicenow.list_incidents": {"email": "ada@example.com"},
         "servicenow.find_user": {"email": "ada@example.com"},
         "servicenow.get_user_manager": {"email": "ada@example.com"},
+        "servicenow.find_direct_report": {"manager_email": "grace@example.com", "name": "Ada"},
         "servicenow.get_request": {"request": "REQ0010002"},
         "servicenow.list_request_items": {"email": "abel.tuter@example.com"},
         "servicenow.list_articles": {},
