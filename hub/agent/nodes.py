@@ -158,7 +158,13 @@ def ask(ctx):
         raise Escalate(f"asked the customer {asked} time(s) without getting {expects}",
                        f"Ask the customer for their {expects}.", code="asks")
     question = ctx.render_for_customer(ctx.node.question)
-    if ctx.facts.get("customer_reply") is not None and not ctx.facts.get("entities", {}).get(ctx.node.expects):
+    reply = ctx.facts.get("customer_reply")
+    if reply is not None and not ctx.facts.get("entities", {}).get(ctx.node.expects) and _asks_back(reply):
+        # "What's your return policy first?": the customer answered with a question of their
+        # own. Asking ours again would ignore theirs; a person answers both.
+        raise Escalate(f"asked for the {expects}, the customer asked a question back instead",
+                       f"Answer the customer's question, then ask for their {expects}.", code="asks")
+    if reply is not None and not ctx.facts.get("entities", {}).get(ctx.node.expects):
         # Asked before and the answer did not carry it: say so rather than repeat ourselves.
         sorry = ctx.render_for_customer(NOT_IN_REPLY.get(ctx.node.expects, NOT_IN_REPLY_OTHERWISE))
         question = f"{sorry} {question}"
@@ -167,6 +173,10 @@ def ask(ctx):
     ticket_effect(ctx.hub, ctx.run, ctx.facts, "reply", ctx.key(str(asked + 1)), text=question)
     ctx.facts["_asks"] = asked + 1
     raise Stop(RunState.waiting_customer, f"asked the customer for {ctx.node.expects}")
+
+
+def _asks_back(reply):
+    return "?" in reply or "¿" in reply
 
 
 def approval(ctx):

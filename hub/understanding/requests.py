@@ -151,8 +151,24 @@ _REQUEST_STARTER = alternation((
     "denme", "dadme", "devuélvanme", "cancelen", "quiero", "necesito", "me gustaría", "teneis", "tenéis",
     "tienen", "hacéis", "aceptan",
 ))
+# "…, and my laptop trackpad stopped working": a clause with a thing of its own and a fault is a
+# request of its own (an incident beside the software asked for), whatever the first clause asked.
+_OWN_THING = alternation(("my", "our", "the", "mein", "meine", "meinem", "unser", "unsere", "der", "die", "das",
+                          "mon", "ma", "mes", "notre", "nos", "le", "la", "les", "mi", "mis", "nuestro",
+                          "nuestra", "el", "los", "las"))
+_FAULT = alternation((
+    "stopped working", "doesn't work", "does not work", "isn't working", "is not working", "not working",
+    "won't turn on", "won't start", "won't open", "is broken", "broke", "keeps crashing", "crashes",
+    "funktioniert nicht", "geht nicht", "ist kaputt", "startet nicht", "stürzt", "ne marche", "ne fonctionne",
+    "est cassé", "est cassée", "plante", "no funciona", "dejó de funcionar", "se rompió", "está roto",
+    "está rota", "no enciende",
+))
+_OWN_FAULT = re.compile(r"(?:(?:and|und|et|y|but|aber|mais|pero)\s+)?" + _OWN_THING + r"\s+[^,.;?!]{0,60}?" + _FAULT
+                        + r"(?![\w])", re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(
     r"(?:,\s*|\s+)(?=(?:and|und|et|y|but|aber|mais|pero)\s+(?:\w+\s+)?[¿¡]?" + _REQUEST_STARTER + r"(?![\w]))"
+    r"|(?:,\s*|\s+)(?=(?:and|und|et|y|but|aber|mais|pero)\s+" + _OWN_THING + r"\s+[^,.;?!]{0,60}?" + _FAULT
+    + r"(?![\w]))"
     r"|,\s+(?=" + words(("also", "außerdem", "aussi", "además", "también", "tmb", "plus", "de plus")) + r")"
     r"|;\s+",
     re.IGNORECASE,
@@ -496,6 +512,10 @@ def _same_request(previous: _Group, first: tuple, group: _Group, second: tuple, 
     if strong:
         return False
     later = text[slice(*group.span(text))]
+    if not unsure_b and _OWN_FAULT.match(later):
+        # "Reset my password and my VPN is not working": a thing of its own with a fault, read
+        # surely as another request, is one, however short.
+        return False
     if intent_b in ACTING and not unsure_b and not asks_for(later, intent_b) and not _names_object(later):
         # "Can I get the invoice for 1014? What did I pay?" — the second sentence reads like a
         # refund to a classifier but asks for none: behind a weak boundary, a piece that names
@@ -515,7 +535,9 @@ def _same_request(previous: _Group, first: tuple, group: _Group, second: tuple, 
 #: Words by which a piece points back to what the previous one named, in four languages.
 _POINTS_BACK = re.compile(
     r"\b(it|that|this|them|those|these|the same|es|das|dies|damit|dafür|dazu|darauf|ça|cela|celle-ci|celui-ci"
-    r"|eso|esto|ello)\b", re.IGNORECASE)
+    r"|eso|esto|ello)\b"
+    # "this morning", "that week": a time, not a thing named before.
+    r"(?!\s+(?:morning|afternoon|evening|night|week|weekend|month|year|time|moment)\b)", re.IGNORECASE)
 
 
 def _points_back(piece: str) -> bool:

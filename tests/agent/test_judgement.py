@@ -146,3 +146,27 @@ def test_a_bare_number_answers_which_order_and_an_answer_without_one_asks_again(
     world.work()
     run = runs_by_subject(world)["Package"]
     assert (run.state.value, run.escalation) == ("escalated", "asks"), run.reason
+
+
+def test_a_request_chased_while_it_waits_for_approval_goes_to_a_person_and_is_not_ordered_twice(world):
+    # Abel's Figma request (REQ0010002) has waited for his manager's approval since November.
+    world.servicenow_incident("abel.tuter@example.com", "Figma request?",
+                              "Any news on my Figma request from last week? Still can't log in to it.")
+    world.servicenow_incident("fred.luddy@example.com", "Figma + trackpad",
+                              "Need Figma for the design review on Thursday, and my laptop trackpad stopped working "
+                              "this morning.")
+    world.wait_for_events(2)
+    world.work()
+    runs = runs_by_subject(world)
+    chased = runs["Figma request?"]
+    assert (chased.state.value, chased.escalation) == ("escalated", "flow"), chased.reason
+    assert "REQ0010002" in chased.reason and "waits for approval" in chased.reason
+    items = world.vendor("servicenow").get("api/now/table/sc_req_item", params={
+        "sysparm_query": "cat_item.name=Figma^requested_for.email=abel.tuter@example.com"}).json()["result"]
+    assert len(items) == 1  # the old one, not a second
+    # Two requests: Figma is ordered, the broken trackpad (an incident) goes to a person.
+    both = runs["Figma + trackpad"]
+    assert (both.state.value, both.escalation) == ("escalated", "several"), both.reason
+    ordered = world.vendor("servicenow").get("api/now/table/sc_req_item", params={
+        "sysparm_query": "cat_item.name=Figma^requested_for.email=fred.luddy@example.com"}).json()["result"]
+    assert len(ordered) == 1

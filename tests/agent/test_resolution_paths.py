@@ -34,6 +34,22 @@ def test_a_missing_order_number_is_asked_for_and_the_answer_resumes_the_run(worl
     assert "7023000008029866" in world.zendesk_state(ticket["id"])["comments"][-1]["body"]
 
 
+def test_a_question_asked_back_instead_of_the_order_number_goes_to_a_person(world):
+    ticket = world.zendesk_ticket("john.mccarthy@example.org", "Where is my parcel?",
+                                  "Hello, I ordered some gloves last week and they have not arrived yet.")
+    world.wait_for_events(1)
+    world.work()
+    assert only_run(world).state.value == "waiting_customer"
+    world.zendesk_comment(ticket["id"], "john.mccarthy@example.org", "why do you need that? can't you look me up?")
+    time.sleep(1)
+    world.work()
+    run = only_run(world)
+    assert (run.state.value, run.escalation) == ("escalated", "asks"), run.reason
+    assert "question back" in run.reason
+    asks = [c for c in world.zendesk_state(ticket["id"])["comments"] if c["public"] and "order number" in c["body"]]
+    assert len(asks) == 1  # not asked a second time over the customer's question
+
+
 def test_a_store_that_is_down_leaves_the_run_retrying_then_it_finishes(world):
     world.control("shopify", "POST", "faults", {"server_error": 50})
     world.zendesk_ticket("john.mccarthy@example.org", "Order status", "Where is order #1014?")
