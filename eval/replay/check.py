@@ -1,6 +1,11 @@
-"""Check the replay corpus (dev.jsonl, heldout.jsonl) against the sandboxes' seeds.
+"""Check the replay corpus (dev.jsonl, heldout.jsonl, heldout2.jsonl) against the sandboxes' seeds.
 
-    python eval/replay/check.py            # both files; prints counts, exits 1 on any problem
+    python eval/replay/check.py            # every file; prints counts, exits 1 on any problem
+
+``heldout2.jsonl`` is a second held-out set written later by an independent author. It is checked
+ticket by ticket like the others and shares their world: its ids and its write targets must be
+unique across all three files, and no order any file changes may be named by another ticket. The
+60 / 40 split is a property of dev and heldout alone; heldout2 has its own floor per group.
 
 Only the standard library and PyYAML (which reads the seeds everywhere else in the project).
 What it checks, and why each matters to a score that cannot flatter:
@@ -13,8 +18,8 @@ What it checks, and why each matters to a score that cannot flatter:
   requester's own (or their direct report's, by ``sys_user.manager``), the action is possible
   in the seed (an unfulfilled order to cancel, a delivered one inside the window to return),
   amounts stay inside ``config/policy.yaml`` limits and the outcome matches them;
-- no write target is shared by two tickets, in one file or across both, and an order either
-  file changes is named by no other ticket — so both files can be replayed into one world;
+- no write target is shared by two tickets, in one file or across the files, and an order any
+  file changes is named by no other ticket — so all files can be replayed into one world;
 - each group is big enough to measure and split about 60 / 40 between dev and held-out.
 """
 
@@ -32,12 +37,15 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
+SPLITS = ("dev", "heldout", "heldout2")
 GROUPS = ("plain", "other_person", "several_requests", "partial_amount", "risk", "asks", "hostile",
           "crossing_worlds", "languages", "out_of_scope")
 #: The first four carry most of the corpus's weight; every group needs enough tickets to measure.
 MINIMUM_PER_GROUP = {"plain": 25, "other_person": 25, "several_requests": 25, "partial_amount": 25}
 MINIMUM_DEFAULT = 15
 DEV_SHARE = (0.5, 0.7)
+#: The independent second held-out set: every group present with enough tickets to report on.
+HELDOUT2_MINIMUM = 5
 
 HELPDESKS = ("zendesk", "servicenow", "salesforce")
 OUTCOMES = ("resolved", "escalated", "waiting_approval", "waiting_customer")
@@ -356,10 +364,15 @@ def read(path):
     return tickets, problems
 
 
-def check(dev_path=HERE / "dev.jsonl", heldout_path=HERE / "heldout.jsonl", world=None):
-    """Every problem found (empty when the corpus is sound) and the counts per group and file."""
+def check(dev_path=HERE / "dev.jsonl", heldout_path=HERE / "heldout.jsonl", world=None,
+          heldout2_path=HERE / "heldout2.jsonl"):
+    """Every problem found (empty when the corpus is sound) and the counts per group and file.
+
+    ``heldout2_path`` is checked when the file exists (``None`` leaves it out)."""
     world = world or World()
     files = {"dev": Path(dev_path), "heldout": Path(heldout_path)}
+    if heldout2_path is not None and Path(heldout2_path).exists():
+        files["heldout2"] = Path(heldout2_path)
     problems, everything = [], []
     for split, path in files.items():
         tickets, unreadable = read(path)
@@ -370,7 +383,7 @@ def check(dev_path=HERE / "dev.jsonl", heldout_path=HERE / "heldout.jsonl", worl
             everything.append((split, where, item))
 
     ids = Counter(item.get("id") for _, _, item in everything)
-    problems += [f"id: {i!r} appears {n} times across dev and held-out" for i, n in ids.items() if n > 1]
+    problems += [f"id: {i!r} appears {n} times across {', '.join(files)}" for i, n in ids.items() if n > 1]
 
     writers = defaultdict(list)
     for split, where, item in everything:
@@ -400,6 +413,9 @@ def check(dev_path=HERE / "dev.jsonl", heldout_path=HERE / "heldout.jsonl", worl
         elif not DEV_SHARE[0] <= counts[group]["dev"] / total <= DEV_SHARE[1]:
             problems.append(f"group {group}: {counts[group]['dev']} of {total} in dev, outside "
                             f"{DEV_SHARE[0]:.0%}-{DEV_SHARE[1]:.0%}")
+        if "heldout2" in files and counts[group]["heldout2"] < HELDOUT2_MINIMUM:
+            problems.append(f"group {group}: {counts[group]['heldout2']} tickets in heldout2, fewer than "
+                            f"{HELDOUT2_MINIMUM}")
     for trigger in RISK_TRIGGERS:
         for split in files:
             if not any(s == split and item["label"].get("reason") == f"risk:{trigger}" for s, _, item in everything):
@@ -408,24 +424,41 @@ def check(dev_path=HERE / "dev.jsonl", heldout_path=HERE / "heldout.jsonl", worl
 
 
 def table(counts):
-    columns = ("dev", "heldout", "resolved", "escalated", "waiting_approval", "waiting_customer")
+    columns = ("dev", "heldout", "heldout2", "resolved", "escalated", "waiting_approval", "waiting_customer")
     rows = [f"| group | {' | '.join(columns)} | total |", "|---|" + "---|" * (len(columns) + 1)]
     totals = Counter()
     for group in GROUPS:
         values = [counts[group][c] for c in columns]
         totals.update(dict(zip(columns, values)))
-        rows.append(f"| {group} | {' | '.join(map(str, values))} | {counts[group]['dev'] + counts[group]['heldout']} |")
-    rows.append(f"| all | {' | '.join(str(totals[c]) for c in columns)} | {totals['dev'] + totals['heldout']} |")
+        total = sum(counts[group][split] for split in SPLITS)
+        rows.append(f"| {group} | {' | '.join(map(str, values))} | {total} |")
+    rows.append(f"| all | {' | '.join(str(totals[c]) for c in columns)} | {sum(totals[s] for s in SPLITS)} |")
     return "\n".join(rows)
+
+
+def breakdown(path):
+    """One file's tickets counted by group and outcome, helpdesk and language (for its README section)."""
+    tickets, _ = read(path)
+    by = {key: Counter() for key in ("group", "outcome", "helpdesk", "language")}
+    for _, item in tickets:
+        by["group"][item.get("group")] += 1
+        by["outcome"][item["label"].get("outcome")] += 1
+        by["helpdesk"][item.get("helpdesk")] += 1
+        by["language"][item.get("language")] += 1
+    return "\n".join(f"{key}: " + ", ".join(f"{k} {n}" for k, n in counter.most_common())
+                     for key, counter in by.items())
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", default=HERE / "dev.jsonl")
     parser.add_argument("--heldout", default=HERE / "heldout.jsonl")
+    parser.add_argument("--heldout2", default=HERE / "heldout2.jsonl")
     args = parser.parse_args(argv)
-    problems, counts = check(args.dev, args.heldout)
+    problems, counts = check(args.dev, args.heldout, heldout2_path=args.heldout2)
     print(table(counts))
+    if Path(args.heldout2).exists():
+        print(f"\n{Path(args.heldout2).name}:\n{breakdown(args.heldout2)}")
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -9,6 +9,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = REPO / "eval" / "replay"
+FILES = ("dev.jsonl", "heldout.jsonl", "heldout2.jsonl")
 
 
 def _load_checker():
@@ -39,19 +40,20 @@ def test_the_corpus_is_sound_against_the_seeds(world):
 
 
 def test_every_ticket_of_both_files_carries_the_extended_format():
-    for name in ("dev.jsonl", "heldout.jsonl"):
+    for name in FILES:
         for item in _tickets(name):
             assert {"id", "group", "language", "helpdesk", "requester", "subject", "body", "label"} <= set(item)
             assert {"intent", "outcome", "allowed_actions", "note"} <= set(item["label"])
 
 
 def _with(tmp_path, world, change):
-    """Both files copied and changed by ``change(copies)``; the problems the checker then reports."""
-    copies = {name: _tickets(name) for name in ("dev.jsonl", "heldout.jsonl")}
+    """Every file copied and changed by ``change(copies)``; the problems the checker then reports."""
+    copies = {name: _tickets(name) for name in FILES}
     change(copies)
     for name, items in copies.items():
         (tmp_path / name).write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
-    problems, _ = check.check(tmp_path / "dev.jsonl", tmp_path / "heldout.jsonl", world=world)
+    problems, _ = check.check(tmp_path / "dev.jsonl", tmp_path / "heldout.jsonl", world=world,
+                              heldout2_path=tmp_path / "heldout2.jsonl")
     return "\n".join(problems)
 
 
@@ -118,3 +120,29 @@ def test_a_group_too_small_to_measure_is_refused(tmp_path, world):
         for items in copies.values():
             items[:] = [i for i in items if i["group"] != "out_of_scope" or i["id"].startswith("oos-zd-m")]
     assert "group out_of_scope:" in _with(tmp_path, world, shrink)
+
+
+def test_heldout2_is_counted_on_its_own(world):
+    problems, counts = check.check(world=world)
+    assert problems == []
+    for group in check.GROUPS:
+        assert counts[group]["heldout2"] >= check.HELDOUT2_MINIMUM, group
+
+
+@pytest.mark.parametrize("change, message", [
+    # A write heldout2 declares that dev already makes (David's Jira access is dev's).
+    (lambda c: _find(c, "plain-h2-sn-david-figma")["label"].update(
+        writes=["servicenow:catalog:david.loo@example.com:Jira access"]),
+     "write target servicenow:catalog:david.loo@example.com:Jira access is shared"),
+    # An id already used by dev.
+    (lambda c: _find(c, "plain-h2-sf-1019-invoice").update(id="plain-zd-cancel-1001"),
+     "'plain-zd-cancel-1001' appears 2 times"),
+    # Naming an order the first held-out file changes.
+    (lambda c: _find(c, "plain-h2-zd-kb-phone-number").update(body="Phone number? (my last order was 1039)"),
+     "names order 1039, which heldout.jsonl"),
+    # Every trigger needs a heldout2 ticket too.
+    (lambda c: c["heldout2.jsonl"].remove(_find(c, "risk-h2-sn-self-harm-beth")),
+     "risk:self_harm: no heldout2 ticket"),
+])
+def test_heldout2_shares_the_world_of_the_other_files(tmp_path, world, change, message):
+    assert message in _with(tmp_path, world, change)
