@@ -218,6 +218,11 @@ _CUE = re.compile(
         "roto", "rota", "dañado", "equivocado", "falta", "olvidé", "bloqueado", "bloqueada", "dos veces",
         "cobraron", "no enciende", "no arranca", "no se conectan", "solicito", "tengo que", "tengo q",
         "caducó", "dejen de",
+        # An outage or a fault reported without a request word is still something to fix.
+        "is down", "still down", "went down", "keeps dropping", "keeps disconnecting", "disconnects",
+        "outage", "no internet", "no signal", "freezes", "frozen", "isn't working", "broke",
+        "ausgefallen", "fällt aus", "kein internet", "kein wlan", "hängt sich auf", "en panne", "plus de réseau",
+        "plus d'internet", "se déconnecte", "caído", "se cae", "no hay internet", "se desconecta", "se congela",
     )),
     re.IGNORECASE,
 )
