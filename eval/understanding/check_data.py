@@ -88,6 +88,10 @@ def data_files(root: Path = ROOT) -> list[DataFile]:
     for lang in LANGUAGES:
         owned = lang != "en"  # English training and dev data are the classifier engineer's
         files.append(DataFile(root / "config" / "examples" / f"{lang}.yaml", "training", "examples-yaml", lang, owned))
+        # <lang>.<part>.yaml: further training files the taxonomy loader reads beside <lang>.yaml
+        # (out-of-domain negatives, coverage batches); checked for leaks, no minimum counts.
+        for extra in sorted((root / "config" / "examples").glob(f"{lang}.*.y*ml")):
+            files.append(DataFile(extra, "training", "examples-yaml", lang, False))
         files.append(DataFile(root / "eval" / "understanding" / "dev" / f"{lang}.jsonl", "dev", "intents-jsonl", lang, owned))
         files.append(DataFile(root / "eval" / "understanding" / "heldout" / f"{lang}.jsonl", "heldout", "intents-jsonl", lang, True))
     for split in ("dev", "heldout"):
