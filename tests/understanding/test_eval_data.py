@@ -43,6 +43,12 @@ def test_shipped_data_has_no_problems():
         heldout = counts[f"eval/understanding/heldout/{lang}.jsonl"]
         assert set(heldout) == check_data.INTENTS
         assert min(heldout.values()) >= check_data.MIN_PER_INTENT["heldout"]
+        heldout2 = counts[f"eval/understanding/heldout2/{lang}.jsonl"]
+        assert set(heldout2) == check_data.INTENTS
+        assert min(heldout2.values()) >= check_data.MIN_PER_INTENT["heldout2"]
+    ood2 = counts["eval/understanding/heldout2/ood.jsonl"]
+    assert set(ood2) == {"en", "de", "fr", "es"}
+    assert min(ood2.values()) >= check_data.MIN_OOD_PER_LANGUAGE
 
 
 def test_taxonomy_in_config_is_within_the_agreed_intents():
@@ -135,6 +141,32 @@ def test_the_same_text_under_two_intents_is_reported_even_so():
     assert len(check_data.leaks_across_splits(pair)) == 1
 
 
+def test_the_second_held_out_set_is_checked_against_training_dev_and_legacy():
+    training = _example("Bitte Bestellung 1002 stornieren.", "cancel_order", "training", source="t")
+    dev = _example("Bitte Bestellung 1002 stornieren!", "cancel_order", "dev", source="d")
+    legacy = _example("Where is my parcel right now?", "order_status", "legacy", "en", "old")
+    heldout2 = [
+        _example("bitte bestellung 1005 stornieren", "cancel_order", "heldout2", source="h2"),
+        _example("Where is my parcel right now!", "order_status", "heldout2", "en", "h2en"),
+    ]
+    assert len(check_data.leaks_across_splits([training, *heldout2])) == 1
+    assert len(check_data.leaks_across_splits([dev, *heldout2])) == 1
+    assert len(check_data.leaks_across_splits([legacy, *heldout2])) == 1
+
+
+def test_the_two_held_out_sets_are_not_compared_with_each_other():
+    first = _example("Ich möchte mich beschweren.", "complaint", "heldout", source="h")
+    second = _example("Ich möchte mich offiziell beschweren.", "complaint", "heldout2", source="h2")
+    assert check_data.leaks_across_splits([first, second]) == []
+
+
+def test_a_second_held_out_file_needs_eight_per_intent(tmp_path):
+    data_file = check_data.DataFile(tmp_path / "heldout2" / "fr.jsonl", "heldout2", "intents-jsonl", "fr", True)
+    examples = [_example(f"Où est ma commande {n} ?", split="heldout2", language="fr") for n in range(7)]
+    problems = check_data.count_problems(data_file, examples, tmp_path)
+    assert "heldout2/fr.jsonl: 7 examples of order_status, want at least 8" in problems
+
+
 def test_the_legacy_english_set_is_compared_with_held_out_only():
     legacy = _example("Where is my parcel right now?", "order_status", "legacy", "en", "old")
     training = _example("where is my parcel right now", "order_status", "training", "en", "t")
@@ -191,3 +223,5 @@ def test_missing_data_files_are_reported(tmp_path):
     problems, _ = check_data.check(tmp_path)
     assert "eval/understanding/heldout/fr.jsonl: missing" in problems
     assert "config/examples/es.yaml: missing" in problems
+    assert "eval/understanding/heldout2/de.jsonl: missing" in problems
+    assert "eval/understanding/heldout2/ood.jsonl: missing" in problems
