@@ -68,12 +68,8 @@ TICKET_CREATED = "ticket.created"
 _performing = contextvars.ContextVar("hub_worker", default=None)
 
 
-class HubWorker(Worker):
-    """An rq worker that holds the Hub ``hub worker`` loaded once, for the jobs it performs.
-
-    With this class each job runs in a forked work horse; :class:`SimpleHubWorker` runs them in
-    the worker process itself. Either way a job reaches the Hub through :func:`worker_hub`.
-    """
+class _HoldsHub:
+    """What both worker classes add to rq's: the Hub, made current for each job performed."""
 
     def __init__(self, *args, hub=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,8 +91,17 @@ class HubWorker(Worker):
         return self.hub
 
 
-class SimpleHubWorker(HubWorker, SimpleWorker):
-    """A :class:`HubWorker` that performs each job in the worker process itself (``hub worker``, the default)."""
+class HubWorker(_HoldsHub, Worker):
+    """An rq worker that holds the Hub ``hub worker`` loaded once, for the jobs it performs.
+
+    This one runs each job in a forked work horse (``hub worker --fork``); :class:`SimpleHubWorker`
+    runs them in the worker process itself. Either way a job reaches the Hub through
+    :func:`worker_hub`.
+    """
+
+
+class SimpleHubWorker(_HoldsHub, SimpleWorker):
+    """Like :class:`HubWorker`, but performs each job in the worker process itself (``hub worker``)."""
 
 
 def worker_hub():
