@@ -13,8 +13,9 @@
    dead worker, a Redis outage or a retry left behind.
 
 Jobs are queued by function reference, never by name. They reach the worker's Hub through
-:func:`worker_hub`: ``hub worker`` runs a :class:`HubWorker`, which holds the Hub it loaded once
-and makes it current (a context variable) for each job it performs.
+:func:`worker_hub`: ``hub worker`` runs a :class:`SimpleHubWorker` (:class:`HubWorker` with
+``--fork``), which holds the Hub it loaded once and makes itself current (a context variable)
+for each job it performs.
 
 Store by the vendor's event id, commit, then queue; lease, then finish.
 
@@ -161,50 +162,6 @@ def enqueue(hub, event_ids):
         session.exec(update(InboundEvent).where(InboundEvent.id.in_(event_ids), InboundEvent.state == STORED)
                      .values(state=QUEUED, queued_at=utcnow()))
     return len(event_ids)
-
-
-def relay_events(hub, older_than=timedelta(seconds=5)):
-    """Queue every event nobody will otherwise process; returns how many were queued.
-
-    That is an event still ``stored`` (the queue was down), ``queued`` but with no job waiting
-    in the queue (Redis lost it, or the worker that took it died before leasing it), ``processing``
-    under a lease that ran out (the worker died), or ``retrying`` whose time came.
-    """
-    now = utcnow()
-    cutoff = now - older_than
-    with session_scope(hub.engine) as session:
-        stored = session.exec(select(InboundEvent.id).where(InboundEvent.state == STORED,
-                                                            InboundEvent.received_at < cutoff)).all()
-        queued = session.exec(select(InboundEvent.id).where(InboundEvent.state == QUEUED,
-                                                            InboundEvent.queued_at < cutoff)).all()
-    try:
-        # Only a job still in the queue's list will be run. One that a worker took (rq moves it
-        # to its intermediate list, then starts it) but did not lease the event for within the
-        # cutoff belongs to a worker that died: rq would notice only minutes later.
-        waiting = set(queue(hub).get_job_ids()) if queued else set()
-        lost = [event_id for event_id in queued if _job_id(event_id) not in waiting]
-    except RedisError as error:
-        log.warning("relay: queue unavailable: %s", error)
-        return 0
-    with session_scope(hub.engine) as session:
-        if lost:
-            session.exec(update(InboundEvent).where(InboundEvent.id.in_(lost), InboundEvent.state == QUEUED)
-                         .values(state=STORED))
-        dropped = session.exec(select(InboundEvent).where(InboundEvent.state == PROCESSING,
-                                                          InboundEvent.lease_until < now)).all()
-        for row in dropped:
-            if row.attempts >= hub.settings.events.max_attempts:
-                row.state, row.error = FAILED, f"{row.attempts} workers stopped while processing it"
-                log.error("event %s failed: %s", row.id, row.error)
-            else:
-                row.state = STORED
-            session.add(row)
-        woken = session.exec(select(InboundEvent.id).where(InboundEvent.state == RETRYING,
-                                                           InboundEvent.wake_at <= now)).all()
-        if woken:
-            session.exec(update(InboundEvent).where(InboundEvent.id.in_(woken)).values(state=STORED, wake_at=None))
-    taken_over = [row.id for row in dropped if row.state == STORED]
-    return enqueue(hub, sorted({*stored, *lost, *taken_over, *woken}))
 
 
 def _job_id(event_id):
@@ -413,6 +370,50 @@ def run_job(run_id):
 
 
 # -- 5. the relays ---------------------------------------------------------------------------------
+
+def relay_events(hub, older_than=timedelta(seconds=5)):
+    """Queue every event nobody will otherwise process; returns how many were queued.
+
+    That is an event still ``stored`` (the queue was down), ``queued`` but with no job waiting
+    in the queue (Redis lost it, or the worker that took it died before leasing it), ``processing``
+    under a lease that ran out (the worker died), or ``retrying`` whose time came.
+    """
+    now = utcnow()
+    cutoff = now - older_than
+    with session_scope(hub.engine) as session:
+        stored = session.exec(select(InboundEvent.id).where(InboundEvent.state == STORED,
+                                                            InboundEvent.received_at < cutoff)).all()
+        queued = session.exec(select(InboundEvent.id).where(InboundEvent.state == QUEUED,
+                                                            InboundEvent.queued_at < cutoff)).all()
+    try:
+        # Only a job still in the queue's list will be run. One that a worker took (rq moves it
+        # to its intermediate list, then starts it) but did not lease the event for within the
+        # cutoff belongs to a worker that died: rq would notice only minutes later.
+        waiting = set(queue(hub).get_job_ids()) if queued else set()
+        lost = [event_id for event_id in queued if _job_id(event_id) not in waiting]
+    except RedisError as error:
+        log.warning("relay: queue unavailable: %s", error)
+        return 0
+    with session_scope(hub.engine) as session:
+        if lost:
+            session.exec(update(InboundEvent).where(InboundEvent.id.in_(lost), InboundEvent.state == QUEUED)
+                         .values(state=STORED))
+        dropped = session.exec(select(InboundEvent).where(InboundEvent.state == PROCESSING,
+                                                          InboundEvent.lease_until < now)).all()
+        for row in dropped:
+            if row.attempts >= hub.settings.events.max_attempts:
+                row.state, row.error = FAILED, f"{row.attempts} workers stopped while processing it"
+                log.error("event %s failed: %s", row.id, row.error)
+            else:
+                row.state = STORED
+            session.add(row)
+        woken = session.exec(select(InboundEvent.id).where(InboundEvent.state == RETRYING,
+                                                           InboundEvent.wake_at <= now)).all()
+        if woken:
+            session.exec(update(InboundEvent).where(InboundEvent.id.in_(woken)).values(state=STORED, wake_at=None))
+    taken_over = [row.id for row in dropped if row.state == STORED]
+    return enqueue(hub, sorted({*stored, *lost, *taken_over, *woken}))
+
 
 def relay_runs(hub, stale_after=timedelta(seconds=30)):
     """Queue runs whose retry time came, and runs a worker dropped (its lease ran out)."""
