@@ -40,6 +40,10 @@ class NotReceived(Exception):
         super().__init__(reason)
 
 
+class NoIngester(NotReceived):
+    """404: the connector is registered, but no installed plugin answers its ``ingest_webhook``."""
+
+
 class UnreadableDelivery(WebhookRejected):
     """A 400 the hub made of the connector's failure to read the delivery (``error``): the
     vendor is told, but a connector should refuse a malformed body with WebhookRejected itself."""
@@ -98,7 +102,7 @@ def receive(hub, connector_name, connection_id, token, read_body, headers, query
         metrics.webhook(connector_name, "rejected")
         raise
     if events is None:
-        raise NotReceived(f"no installed plugin ingests {connector_name} webhooks", 404)
+        raise NoIngester(f"no installed plugin ingests {connector_name} webhooks", 404)
 
     new_ids, duplicates = inbound.store(hub, connection, events, body)
     metrics.webhook(connector_name, "accepted" if new_ids or not duplicates else "duplicate")

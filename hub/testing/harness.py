@@ -247,10 +247,8 @@ class Harness:
         try:
             return receipt.receive(self.hub, connection.connector, connection.id, token, lambda: body,
                                    Headers(headers), content_length=len(body))
-        except receipt.NotReceived as refusal:
-            if refusal.status == 404 and "no installed plugin" in refusal.reason:
-                raise HarnessError(f"no plugin answered ingest_webhook for connector {self.connector_name!r}") from None
-            raise
+        except receipt.NoIngester:
+            raise HarnessError(f"no plugin answered ingest_webhook for connector {self.connector_name!r}") from None
 
     def ingest(self, connection, body, headers, token=None):
         """:meth:`receive`, returning the delivery's events (the new and the known alike)."""
