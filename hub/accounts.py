@@ -17,7 +17,7 @@ from sqlmodel import Field, SQLModel, select
 
 from .db import session_scope
 from .errors import HubError
-from .models import utcnow
+from .clock import utcnow
 
 MIN_PASSWORD_LENGTH = 12
 #: The permission that makes an operator an administrator of accounts. The web app never lets

@@ -7,7 +7,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import text
 
-from . import db, events
+from . import db, inbound
 from .errors import HubError
 from .introspect import plugins_info
 from .runtime import Hub
@@ -41,7 +41,7 @@ def create_app(hub=None, config_dir=None):
         checks = {"database": _check_database(hub), "redis": _check_redis(hub)}
         broken = hub.broken_plugins
         down = [name for name, state in checks.items() if state != "ok"]
-        lost = None if "database" in down else events.lost_tickets(hub)
+        lost = None if "database" in down else inbound.lost_tickets(hub)
         body = {
             "status": "down" if down else ("degraded" if broken or lost else "ok"),
             "checks": checks,
@@ -62,7 +62,8 @@ def create_app(hub=None, config_dir=None):
 
         from . import metrics
 
-        return metrics.exposition(hub), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+        readings = metrics.exposition(hub, queue_depth=inbound.queue_depth, lost_tickets=inbound.lost_tickets)
+        return readings, 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
     return app
 

@@ -138,42 +138,40 @@ def serve(host, port, threads, config_dir):
 def worker(burst, fork, config_dir):
     """Run an rq worker on the hub's queue (start several for more throughput)."""
     from redis import Redis
-    from rq import Queue, SimpleWorker, Worker
+    from rq import Queue
 
-    from . import events, jobs, logs, metrics, polling
-    from .agent import jobs as agent_jobs
+    from . import inbound, logs, metrics, polling
     from .web import refresh
 
-    hub = jobs.current_hub = load_hub(config_dir, migrated=True)
+    hub = load_hub(config_dir, migrated=True)
     logs.configure(hub.settings.log_level, hub.settings.log_format)
     metrics.configure(hub.settings.data_dir)
     hub.agent.classifier  # flows, policy and the model load once (and fail early), before rq forks
     redis = Redis.from_url(hub.settings.redis_url)
     hub.audit_log.start_anchoring()
     if burst:
-        events.relay(hub, older_than=timedelta(0))
-        agent_jobs.relay(hub)
+        inbound.relay_events(hub, older_than=timedelta(0))
+        inbound.relay_runs(hub)
         polling.poll(hub)
         refresh.refresh_expiring(hub)
     else:
         threading.Thread(target=_relay_forever, args=(hub,), daemon=True, name="outbox-relay").start()
         threading.Thread(target=refresh.refresh_forever, args=(hub,), daemon=True, name="token-refresh").start()
-    kind = Worker if fork else SimpleWorker
-    kind([Queue(hub.settings.queue_name, connection=redis)], connection=redis).work(burst=burst)
+    kind = inbound.HubWorker if fork else inbound.SimpleHubWorker
+    kind([Queue(hub.settings.queue_name, connection=redis)], connection=redis, hub=hub).work(burst=burst)
 
 
 def _relay_forever(hub, every=2.0, poll_every=30.0):
     """The relays: queue events that never reached the queue, runs whose retry time came, and
     runs a dead worker dropped; and poll the connections that cannot push."""
-    from . import events, polling
-    from .agent import jobs as agent_jobs
+    from . import inbound, polling
 
     last_poll = 0.0
     while True:
         time.sleep(every)
         try:
-            events.relay(hub)
-            agent_jobs.relay(hub)
+            inbound.relay_events(hub)
+            inbound.relay_runs(hub)
             if time.monotonic() - last_poll >= poll_every:
                 last_poll = time.monotonic()
                 polling.poll(hub)

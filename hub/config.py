@@ -76,7 +76,7 @@ class WebhookSettings(Strict):
 
 
 class EventSettings(Strict):
-    """How the hub works through stored events (hub.events)."""
+    """How the hub works through stored events (hub.inbound)."""
 
     #: A worker holds an event this long per step; a worker killed holding it is replaced after.
     claim_seconds: int = Field(120, ge=1, le=3600)

@@ -62,8 +62,13 @@ def run_finished(flow, outcome):
             ["flow", "outcome"]).labels(flow or "none", outcome).inc()
 
 
-def exposition(hub):
-    """The text format for ``/metrics``: the counters of every process, then the state read now."""
+def exposition(hub, queue_depth=None, lost_tickets=None):
+    """The text format for ``/metrics``: the counters of every process, then the state read now.
+
+    ``queue_depth(hub)`` and ``lost_tickets(hub)`` read the inbound path's state (the app passes
+    hub.inbound's; this module is imported by everything that counts, so it imports none of it).
+    A reader not given leaves its gauge out.
+    """
     from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
@@ -72,15 +77,15 @@ def exposition(hub):
     else:  # one process (tests, or a hub embedded in another program): its own counters
         counted = REGISTRY
     state = CollectorRegistry(auto_describe=False)
-    state.register(_StateCollector(hub))
+    state.register(_StateCollector(hub, queue_depth, lost_tickets))
     return generate_latest(counted) + generate_latest(state)
 
 
 class _StateCollector:
     """Gauges read at scrape time from Redis and the database."""
 
-    def __init__(self, hub):
-        self.hub = hub
+    def __init__(self, hub, queue_depth, lost_tickets):
+        self.hub, self.queue_depth, self.lost_tickets = hub, queue_depth, lost_tickets
 
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily
@@ -88,16 +93,17 @@ class _StateCollector:
         from sqlmodel import select
 
         from .db import session_scope
-        from .events import lost_tickets, queue
         from .models import Approval, Connection, Run
 
         depth = GaugeMetricFamily("hub_queue_depth", "Jobs waiting in the hub's queue.")
         try:
-            depth.add_metric([], queue(self.hub).count)
+            if self.queue_depth is not None:
+                depth.add_metric([], self.queue_depth(self.hub))
         except Exception as error:  # Redis down: say so by leaving the gauge out
             log.warning("metrics: queue depth unavailable: %s", error)
         else:
-            yield depth
+            if self.queue_depth is not None:
+                yield depth
         with session_scope(self.hub.engine) as session:
             runs = GaugeMetricFamily("hub_runs", "Agent runs by state.", labels=["state"])
             for state, count in session.exec(select(Run.state, func.count()).group_by(Run.state)):
@@ -111,5 +117,7 @@ class _StateCollector:
                                                          .group_by(Connection.connector, Connection.status)):
                 connections.add_metric([connector, getattr(status, "value", status)], count)
             yield connections
-        yield GaugeMetricFamily("hub_lost_tickets", "Ticket-created events older than events.lost_after_seconds "
-                                "whose ticket has no run (stuck, retrying or failed).", value=lost_tickets(self.hub))
+        if self.lost_tickets is not None:
+            yield GaugeMetricFamily("hub_lost_tickets", "Ticket-created events older than events.lost_after_seconds "
+                                    "whose ticket has no run (stuck, retrying or failed).",
+                                    value=self.lost_tickets(self.hub))

@@ -5,16 +5,14 @@ Every vendor object keeps its ``remote_id`` (the vendor's own id, as a string) a
 """
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 
 from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-
-def utcnow():
-    return datetime.now(timezone.utc)
+from .clock import utcnow  # noqa: F401  (hub.models.utcnow is what the rest of the hub imports)
 
 
 def new_id():
@@ -168,13 +166,13 @@ class InboundEvent(SQLModel, table=True):
     ticket_remote_id: str | None = Field(default=None, max_length=255)
     payload: dict = _json()  # the normalised event
     raw: str = Field(default="", sa_column=Column(Text, nullable=False))
-    # stored, queued, processing, retrying, done, failed (hub.events: done only once what the
+    # stored, queued, processing, retrying, done, failed (hub.inbound: done only once what the
     # event causes, such as the ticket's run, is committed)
     state: str = Field(default="stored", index=True, max_length=20)
     received_at: datetime = _when()
     queued_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     # The worker processing the event holds it until lease_until; a killed worker's event is
-    # queued again once that passes (hub.events.relay).
+    # queued again once that passes (hub.inbound.relay_events).
     lease_owner: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     wake_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))  # retrying

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
-from . import events
+from . import inbound
 from .db import session_scope
 from .errors import ConnectorError
 from .ingest import check
@@ -58,8 +58,8 @@ def poll_connection(hub, connector, connection):
             readable.append(event)
         except ValueError as error:
             problems.append(f"{getattr(event, 'event_id', '?')}: {error}")
-    new_ids, _duplicates = events.store(hub, connection, readable, b"")
-    events.enqueue(hub, new_ids)
+    new_ids, _duplicates = inbound.store(hub, connection, readable, b"")
+    inbound.enqueue(hub, new_ids)
     if problems:
         # The window is polled again, so what could not be read is not skipped for good: the
         # warning repeats until the connector or the vendor's data is fixed.

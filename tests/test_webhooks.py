@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from hub import events
+from hub import inbound
 from hub.app import create_app
 from hub.db import session_scope
 from hub.models import Connection, InboundEvent, Ticket
@@ -24,7 +24,7 @@ def setup(toy, redis_url):
         row = session.get(Connection, toy.toy_connection.id)
         row.webhook_secret_ciphertext = toy.box.encrypt("s3cret")
         session.add(row)
-    events.queue(toy).empty()
+    inbound.queue(toy).empty()
     return toy, create_app(toy).test_client()
 
 
@@ -60,7 +60,7 @@ def test_signed_event_is_stored_and_queued_once(setup):
     again = deliver(client, hub, payload)  # the vendor redelivers
     assert again.status_code == 200 and again.get_json() == {"accepted": 0, "duplicates": 1}
     assert stored_events(hub) == [("evt-1", "queued")]
-    assert events.queue(hub).job_ids == [f"event-{1}"]
+    assert inbound.queue(hub).job_ids == [f"event-{1}"]
 
 
 @pytest.mark.parametrize("path, status", [("/hooks/nope/x", 404), ("/hooks/toy/no-such-connection", 404)])
@@ -93,24 +93,24 @@ def test_redis_down_loses_nothing_and_the_relay_queues_later(setup, redis_url):
     hub.settings.redis_url = redis_url
     from datetime import timedelta
 
-    assert events.relay(hub, older_than=timedelta(0)) == 1
+    assert inbound.relay_events(hub, older_than=timedelta(0)) == 1
     assert stored_events(hub) == [("evt-3", "queued")]
 
 
 def test_relay_requeues_what_redis_lost(setup):
     hub, client = setup
     deliver(client, hub, {"id": "evt-4", "ticket": 8})
-    events.queue(hub).connection.flushdb()  # Redis restarted without persistence
+    inbound.queue(hub).connection.flushdb()  # Redis restarted without persistence
     from datetime import timedelta
 
-    assert events.relay(hub, older_than=timedelta(0)) == 1
-    assert events.queue(hub).job_ids == ["event-1"]
+    assert inbound.relay_events(hub, older_than=timedelta(0)) == 1
+    assert inbound.queue(hub).job_ids == ["event-1"]
 
 
 def test_worker_records_the_ticket_exactly_once(setup, config_dir, redis_url):
     hub, client = setup
     deliver(client, hub, {"id": "evt-5", "ticket": 9, "subject": "Refund please"})
-    events.queue(hub).enqueue(events.PROCESS_JOB, 1, job_id="duplicate-job")  # a duplicate job
+    inbound.queue(hub).enqueue(inbound.process_event, 1, job_id="duplicate-job")  # a duplicate job
     result = toy_worker(hub, config_dir, redis_url)
     assert result.returncode == 0, result.stderr
     assert stored_events(hub) == [("evt-5", "done")]
@@ -132,10 +132,10 @@ def test_relay_requeues_a_job_a_dead_worker_had_taken(setup):
 
     hub, client = setup
     deliver(client, hub, {"id": "evt-6", "ticket": 10})
-    target = events.queue(hub)
+    target = inbound.queue(hub)
     target.connection.lmove(target.key, target.intermediate_queue_key)  # taken, then the worker died
     assert target.job_ids == [] and stored_events(hub) == [("evt-6", "queued")]
-    assert events.relay(hub, older_than=timedelta(0)) == 1
+    assert inbound.relay_events(hub, older_than=timedelta(0)) == 1
     assert target.job_ids == ["event-1"]
 
 
@@ -185,18 +185,18 @@ def test_lost_tickets_counts_old_ticket_events_without_a_run_the_agent_did_not_d
         session.flush()
         session.add(Run(ticket_id=ticket.id))
         for number, (remote, state, received) in enumerate([
-            ("with-run", events.PROCESSING, old),   # a run exists: not lost
-            ("decided", events.DONE, old),          # done without a run: the intent is off
-            ("failed", events.FAILED, old),         # lost
-            ("stuck", events.QUEUED, old),          # lost
-            ("fresh", events.STORED, utcnow()),     # not old enough to worry about
+            ("with-run", inbound.PROCESSING, old),   # a run exists: not lost
+            ("decided", inbound.DONE, old),          # done without a run: the intent is off
+            ("failed", inbound.FAILED, old),         # lost
+            ("stuck", inbound.QUEUED, old),          # lost
+            ("fresh", inbound.STORED, utcnow()),     # not old enough to worry about
         ]):
             session.add(InboundEvent(connection_id=toy.toy_connection.id, event_id=f"evt-{number}",
-                                     kind=events.TICKET_CREATED, ticket_remote_id=remote, state=state,
+                                     kind=inbound.TICKET_CREATED, ticket_remote_id=remote, state=state,
                                      received_at=received))
         session.add(InboundEvent(connection_id=toy.toy_connection.id, event_id="evt-comment", kind="comment.added",
-                                 ticket_remote_id="failed", state=events.FAILED, received_at=old))
-    assert events.lost_tickets(toy) == 2
+                                 ticket_remote_id="failed", state=inbound.FAILED, received_at=old))
+    assert inbound.lost_tickets(toy) == 2
 
 
 def test_an_event_workers_keep_dying_on_is_failed_after_max_attempts(toy, redis_url):
@@ -207,9 +207,9 @@ def test_an_event_workers_keep_dying_on_is_failed_after_max_attempts(toy, redis_
     with session_scope(toy.engine) as session:
         for number, attempts in enumerate([toy.settings.events.max_attempts - 1, toy.settings.events.max_attempts]):
             session.add(InboundEvent(connection_id=toy.toy_connection.id, event_id=f"evt-{number}", kind="x",
-                                     state=events.PROCESSING, lease_owner="dead", lease_until=expired,
+                                     state=inbound.PROCESSING, lease_owner="dead", lease_until=expired,
                                      attempts=attempts))
-    assert events.relay(toy) == 1  # the one with attempts left is queued again
+    assert inbound.relay_events(toy) == 1  # the one with attempts left is queued again
     assert stored_events(toy) == [("evt-0", "queued"), ("evt-1", "failed")]
     with session_scope(toy.engine) as session:
         assert "workers stopped while processing it" in session.exec(

@@ -1,5 +1,5 @@
 """`hub worker` with the toy plugin registered, for tests whose events come from the toy vendor:
-the worker needs the connector of every event it processes (hub.jobs.confirmed asks it whether
+the worker needs the connector of every event it processes (hub.inbound.confirmed asks it whether
 its vendor signs)."""
 
 from hub.cli import cli

@@ -5,7 +5,7 @@ from sqlmodel import select
 from ..db import session_scope
 from ..errors import HubError
 from ..models import Approval, Run, RunState, Ticket, utcnow
-from .jobs import schedule
+from ..inbound import schedule
 
 
 class ApprovalError(HubError):

@@ -68,7 +68,7 @@ def _summary(current, approved, say):
         say("  " + line)
     if current.events_stale:
         say(f"\nwarning: event(s) {', '.join(map(str, current.events_stale))} stayed 'queued' in the database "
-            "although their job finished (hub.events.enqueue marks rows queued after queueing them)")
+            "although their job finished (hub.inbound.enqueue marks rows queued after queueing them)")
     different = surprises(current, approved)
     if different:
         say(f"\n{len(different)} ticket(s) ended differently from the backlog's expectation:")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from rq.job import JobStatus
 from sqlmodel import select
 
-from .. import events
+from .. import inbound
 from ..db import session_scope
 from ..models import InboundEvent, Run, RunState, Ticket
 from .backlog import DemoError
@@ -87,7 +87,7 @@ def snapshot(hub, filed):
                                 .order_by(Run.created_at)).all():
             latest[run.ticket_id] = run  # a later run of the same ticket supersedes the earlier
         unprocessed = session.exec(select(InboundEvent.id, InboundEvent.state).where(
-            InboundEvent.connection_id.in_(connection_ids), InboundEvent.state.in_((events.STORED, events.QUEUED, events.PROCESSING, events.RETRYING)))).all()
+            InboundEvent.connection_id.in_(connection_ids), InboundEvent.state.in_((inbound.STORED, inbound.QUEUED, inbound.PROCESSING, inbound.RETRYING)))).all()
     pending, stale = _in_hand(hub, unprocessed)
     outcomes = []
     for key, item in wanted.items():
@@ -102,7 +102,7 @@ def _in_hand(hub, unprocessed):
     stale = []
     queued = [event_id for event_id, state in unprocessed if state == "queued"]
     if queued:
-        target = events.queue(hub)
+        target = inbound.queue(hub)
         for event_id in queued:
             job = target.fetch_job(f"event-{event_id}")
             if job is not None and job.get_status(refresh=False) in (JobStatus.FINISHED, JobStatus.FAILED):

@@ -18,13 +18,15 @@ import re
 import uuid
 
 import pytest
+from sqlmodel import select
 
-from hub import connections
+from hub import connections, db
 from hub.connections import ConnectError
 from hub.errors import RateLimited, ReconnectNeeded, VendorUnavailable, WebhookRejected
 from hub.http import RetryPolicy
 from hub.ingest import Event, NormalizedComment, NormalizedTicket
-from hub.models import ConnectionStatus, TicketPriority, TicketStatus
+from hub.models import Connection, ConnectionStatus, InboundEvent, TicketPriority, TicketStatus
+from hub.receipt import NotReceived, UnreadableDelivery
 from hub.tools import ACTION, LOOKUP
 
 from .recording import RecordingConnector
@@ -311,9 +313,12 @@ class ConnectorConformance:
             assert any(e.ticket and e.ticket.remote_id == str(self.ticket_for_escalation) for e in events), (
                 f"no event names ticket {self.ticket_for_escalation}"
             )
-        again = webhooks.ingest(connection, body, headers)
-        assert [e.event_id for e in again] == [e.event_id for e in events], (
+        again = webhooks.receive(connection, body, headers)
+        assert [e.event_id for e in again.events] == [e.event_id for e in events], (
             "a redelivery must carry the same event ids (they are the de-duplication key)"
+        )
+        assert again.new_ids == [] and again.duplicates == len(events), (
+            f"a redelivery stored {len(again.new_ids)} new event(s): the hub must store each event once"
         )
 
     def test_webhook_comment_normalised(self, webhooks, connection):
@@ -359,6 +364,35 @@ class ConnectorConformance:
         error = self.rejection(webhooks, connection, malformed, headers)
         assert error.status == 400, f"a malformed body was refused with {error.status}, not 400: {error}"
         assert error.reason, "a 400 must say what is wrong with the body"
+        assert not isinstance(error, UnreadableDelivery), (
+            f"the connector crashed on a malformed body ({type(error.error).__name__}: {error.error}); the hub "
+            "answered 400 for it, but ingest_webhook must refuse the body with WebhookRejected(..., 400) itself"
+        )
+
+    def test_webhook_oversized_refused(self, webhooks, connection):
+        body, headers = webhooks.sample_webhook("ticket.created", self.ticket_for_escalation)
+        limit = webhooks.hub.settings.webhooks.max_body_bytes
+        oversized = body + b" " * (limit + 1 - len(body))  # refused before it is read: no need to sign it
+        stored = _stored_events(webhooks)
+        with pytest.raises(NotReceived) as caught:
+            webhooks.receive(connection, oversized, headers)
+        assert caught.value.status == 413, f"a body over max_body_bytes was answered {caught.value.status}, not 413"
+        assert _stored_events(webhooks) == stored, "an oversized delivery stored events"
+
+    def test_webhook_without_secret_refused(self, harness):
+        if not harness.connector.push:
+            pytest.fail("the connector does not push (push = False): skip the webhook checks with that reason")
+        connection = harness.connect()  # its own connection: this check removes its secret
+        harness.point_webhooks_at(connection)
+        body, headers = harness.sample_webhook("ticket.created", self.ticket_for_escalation)
+        with db.session_scope(harness.hub.engine) as session:
+            row = session.get(Connection, connection.id)
+            row.webhook_secret_ciphertext = None
+            session.add(row)
+        error = self.rejection(harness, connection, body, headers)
+        assert error.status == 401 and "no webhook signing secret" in error.reason, (
+            f"a delivery to a connection without a signing secret was answered {error.status}: {error}"
+        )
 
     # -- escalation ---------------------------------------------------------------------------------
 
@@ -445,3 +479,8 @@ def assert_same_outcome(tool_name, first, again):
     assert shared, f"{tool_name}: the repeated call's result {again} shares no field with the first {first}"
     differ = {k: (first[k], again[k]) for k in shared if first[k] != again[k]}
     assert not differ, f"{tool_name} acted again for the same idempotency key: (first, repeat) {differ}"
+
+
+def _stored_events(harness):
+    with db.session_scope(harness.hub.engine) as session:
+        return len(session.exec(select(InboundEvent.id)).all())

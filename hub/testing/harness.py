@@ -6,6 +6,11 @@ a temporary directory (sandbox mode, SQLite, small retry waits), starts a receiv
 for the hub's web app at ``public_url`` (OAuth callback and webhook endpoint), and connects
 through the same path an operator takes: ``hub.connections.begin`` → the vendor's consent page
 → the callback → ``hub.connections.finish``.
+
+Deliveries, from the sandbox to the receiver or from a check through ``Harness.ingest``, go
+through the hub's one webhook receipt (``hub.receipt.receive``: size limit, hook URL secret,
+missing-secret refusal, the connector's verification, the event checks, the de-duplicating
+store). The harness runs no worker, so what it stores stays ``stored``.
 """
 
 import os
@@ -18,9 +23,8 @@ import requests
 import yaml
 from werkzeug.datastructures import Headers
 
-from hub import connections, db
+from hub import connections, db, receipt
 from hub.errors import ConfigError, WebhookRejected
-from hub.ingest import InboundRequest
 from hub.models import Connection
 from hub.runtime import Hub
 from hub.sandbox import ensure_certificates, serve_app
@@ -233,19 +237,22 @@ class Harness:
     def call(self, tool_name, connection, arguments, session=None, idempotency_key=None):
         return self.hub.call(tool_name, connection, arguments, session=session, idempotency_key=idempotency_key)
 
-    def ingest(self, connection, body, headers):
-        """Run ``body``/``headers`` through the connector's ``ingest_webhook`` hook, as the
-        hub's webhook endpoint does; return its events or raise ``WebhookRejected``."""
-        events = self.hub.pm.hook.ingest_webhook(
-            connector=self.connector,
-            connection=connection,
-            request=InboundRequest(body=body, headers=Headers(headers)),
-            secret=connections.webhook_secret(self.hub, self.reload(connection)),
-            max_age_seconds=self.hub.settings.webhooks.max_age_seconds,
-        )
-        if events is None:
-            raise HarnessError(f"no plugin answered ingest_webhook for connector {self.connector_name!r}")
-        return events
+    def receive(self, connection, body, headers, token=None):
+        """Deliver ``body``/``headers`` to ``connection`` through the hub's webhook receipt, as
+        its endpoint does; return the ``hub.receipt.Receipt`` or raise ``WebhookRejected``
+        (``receipt.NotReceived`` for a 404 or 413). ``token`` is the hook URL's secret; for a
+        vendor that does not sign it defaults to the connection's own."""
+        if token is None and not self.connector.signed_push:
+            token = connections.hook_token(self.hub, self.reload(connection))
+        try:
+            return receipt.receive(self.hub, connection.connector, connection.id, token, lambda: body,
+                                   Headers(headers), content_length=len(body))
+        except receipt.NoIngester:
+            raise HarnessError(f"no plugin answered ingest_webhook for connector {self.connector_name!r}") from None
+
+    def ingest(self, connection, body, headers, token=None):
+        """:meth:`receive`, returning the delivery's events (the new and the known alike)."""
+        return self.receive(connection, body, headers, token).events
 
 
 def load_sandbox_factory(connector):
@@ -268,25 +275,19 @@ def _receiver_app(harness):
     @app.post("/hooks/<connector>/<connection_id>")
     @app.post("/hooks/<connector>/<connection_id>/<token>")
     def hook(connector, connection_id, token=None):
-        with db.session_scope(harness.hub.engine) as session:
-            connection = session.get(Connection, connection_id)
-        if connection is None or connection.connector != connector:
-            harness.deliveries.append((connection_id, 404, "no such connection"))
-            return "no such connection", 404
-        if not harness.connector.signed_push and not connections.hook_token_matches(harness.hub, connection, token):
-            # As the hub's endpoint: an unsigned push must come to the URL with the secret.
-            harness.deliveries.append((connection_id, 401, "the hook URL's secret is missing or wrong"))
-            return "the hook URL's secret is missing or wrong", 401
-        try:
-            events = harness.ingest(connection, flask.request.get_data(), dict(flask.request.headers))
-        except WebhookRejected as error:
-            harness.deliveries.append((connection_id, error.status, error.reason))
-            return error.reason, error.status
+        request = flask.request
+        try:  # the hub's own receipt, as hub.web.hooks calls it (no worker: nothing is queued)
+            received = receipt.receive(harness.hub, connector, connection_id, token,
+                                       read_body=lambda: request.get_data(cache=False), headers=request.headers,
+                                       query=request.args.to_dict(), method=request.method,
+                                       content_length=request.content_length)
+        except (receipt.NotReceived, WebhookRejected) as refusal:
+            harness.deliveries.append((connection_id, refusal.status, refusal.reason))
+            return {"error": refusal.reason}, refusal.status
         except Exception as error:  # a crash in the connector is a 500 the check must report
             harness.deliveries.append((connection_id, 500, f"{type(error).__name__}: {error}"))
             return "the connector crashed", 500
-        harness.deliveries.append((connection_id, 200, events))
-        request = InboundRequest(body=flask.request.get_data(), headers=Headers(flask.request.headers))
-        return harness.connector.webhook_response(request, events) or ({"accepted": len(events)}, 200)
+        harness.deliveries.append((connection_id, 200, received.events))
+        return received.response()
 
     return app

@@ -59,9 +59,9 @@ def test_cancel_happens_once_even_when_the_run_is_worked_twice(world):
     world.work()
     [run] = world.runs()
     assert (run.flow, run.state.value) == ("cancel_order", "resolved"), run.reason
-    from hub.agent import jobs
+    from hub import inbound
 
-    jobs.schedule(world.hub, run.id)  # a duplicate job for the finished run
+    inbound.schedule(world.hub, run.id)  # a duplicate job for the finished run
     world.work()
     with session_scope(world.hub.engine) as session:
         effects = session.exec(select(Effect).where(Effect.run_id == run.id)).all()
@@ -97,8 +97,7 @@ def test_a_large_refund_waits_for_a_human_and_resumes_when_approved(world):
 def test_a_worker_killed_mid_action_does_not_repeat_the_effect(world, monkeypatch):
     """The vendor cancels the order, then the worker dies before recording it; the next worker
     finds the effect started, calls again with the same key, and the vendor does nothing new."""
-    from hub import jobs
-    from hub.agent import jobs as agent_jobs
+    from hub import inbound
     from hub.models import InboundEvent
 
     class Killed(BaseException):
@@ -116,16 +115,15 @@ def test_a_worker_killed_mid_action_does_not_repeat_the_effect(world, monkeypatc
     world.wait_for_events(1)
     with session_scope(world.hub.engine) as session:
         event = session.exec(select(InboundEvent).where(InboundEvent.kind == "ticket.created")).one()
-    monkeypatch.setattr(jobs, "current_hub", world.hub)
     monkeypatch.setattr(world.hub, "call", dies_after_the_vendor_acts)
     with pytest.raises(Killed):
-        jobs.process_event(event.id)
+        inbound.handle_event(world.hub, event.id)
     monkeypatch.setattr(world.hub, "call", real_call)
     with session_scope(world.hub.engine) as session:
         [started] = session.exec(select(Effect).where(Effect.tool == "shopify.cancel_order")).all()
     assert started.state == "started"
 
-    assert agent_jobs.relay(world.hub, stale_after=timedelta(0))  # the dropped run is queued again
+    assert inbound.relay_runs(world.hub, stale_after=timedelta(0))  # the dropped run is queued again
     world.work()
     [run] = world.runs()
     assert run.state.value == "resolved", run.reason

@@ -18,9 +18,6 @@ from hub.models import InboundEvent
 @pytest.fixture
 def reads_as(world, monkeypatch):
     """``reads_as(language, intent)``: tickets are read as written in ``language`` asking ``intent``."""
-    from hub import jobs
-
-    monkeypatch.setattr(jobs, "current_hub", world.hub)  # events are processed in this process
     agent = world.hub.agent
     real = agent.read
 
@@ -39,13 +36,13 @@ def reads_as(world, monkeypatch):
 
 
 def _process(world, count=1):
-    from hub import jobs
+    from hub import inbound
 
     world.wait_for_events(count)
     with world.session() as session:
         events = session.exec(select(InboundEvent.id).order_by(InboundEvent.id)).all()
     for event_id in events[-1:]:
-        jobs.process_event(event_id)
+        inbound.handle_event(world.hub, event_id)  # processed in this process
     [run] = world.runs()
     return run
 

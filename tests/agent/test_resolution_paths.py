@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlmodel import select
 
-from hub.agent import jobs as agent_jobs
+from hub import inbound
 from hub.db import session_scope
 from hub.models import Effect
 
@@ -59,7 +59,7 @@ def test_a_store_that_is_down_leaves_the_run_retrying_then_it_finishes(world):
     assert run.state.value == "retrying" and run.wake_at is not None
     world.control("shopify", "DELETE", "faults")
     time.sleep(0.3)  # past the (test-sized) backoff
-    assert agent_jobs.relay(world.hub) == [run.id]
+    assert inbound.relay_runs(world.hub) == [run.id]
     world.work()
     assert only_run(world).state.value == "resolved"
 

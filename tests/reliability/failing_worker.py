@@ -13,8 +13,7 @@ import os
 import signal
 import sys
 
-from hub import events
-from hub.agent import jobs as agent_jobs
+from hub import inbound
 from hub.cli import cli
 from hub.runtime import Hub
 
@@ -59,11 +58,11 @@ def after(owner, name, when=lambda result, *args, **kwargs: True):
 
 POINTS = {
     # The event is leased: nothing about its ticket is recorded yet.
-    "after-claim": lambda: after(events, "claim", lambda row, *args: row is not None),
+    "after-claim": lambda: after(inbound, "claim", lambda row, *args: row is not None),
     # The ticket is recorded; the run does not exist yet.
-    "before-run": lambda: before(agent_jobs, "on_event", lambda hub, kind, *args: kind == "ticket.created"),
+    "before-run": lambda: before(inbound, "on_event", lambda hub, kind, *args: kind == "ticket.created"),
     # The run exists; the event is not marked done yet.
-    "before-done": lambda: before(events, "finish", lambda hub, event_id, owner, state, **kw: state == events.DONE),
+    "before-done": lambda: before(inbound, "finish", lambda hub, event_id, owner, state, **kw: state == inbound.DONE),
     # Shopify made the refund; the hub has not recorded it.
     "after-refund": lambda: after(Hub, "call", lambda result, hub, tool, *args, **kw: tool == "shopify.refund"),
     # The reply is posted; the hub has not recorded it.

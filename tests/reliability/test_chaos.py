@@ -18,7 +18,7 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from hub import events
+from hub import inbound
 from hub.models import InboundEvent, Run, RunState
 from hub.testing.world import World
 
@@ -98,13 +98,13 @@ def event_states(world):
     """The states of the ticket-created events (replies and refunds bring more events)."""
     with world.session() as session:
         return [row.state for row in session.exec(select(InboundEvent).where(
-            InboundEvent.kind == events.TICKET_CREATED).order_by(InboundEvent.id))]
+            InboundEvent.kind == inbound.TICKET_CREATED).order_by(InboundEvent.id))]
 
 
 @pytest.mark.parametrize("point, state", [
-    ("after-claim", events.PROCESSING),   # leased; no ticket, no run
-    ("before-run", events.PROCESSING),    # the ticket recorded; no run
-    ("before-done", events.PROCESSING),   # the run exists; the event not done
+    ("after-claim", inbound.PROCESSING),   # leased; no ticket, no run
+    ("before-run", inbound.PROCESSING),    # the ticket recorded; no run
+    ("before-done", inbound.PROCESSING),   # the run exists; the event not done
 ])
 def test_a_worker_killed_on_the_way_to_the_run_loses_no_ticket(world, point, state):
     ticket = ask_for_refund(world, 0)
@@ -115,7 +115,7 @@ def test_a_worker_killed_on_the_way_to_the_run_loses_no_ticket(world, point, sta
     world.work()  # a burst worker runs the relay first: it finds the event and takes it over
     [run] = world.runs()
     assert (run.flow, run.state) == ("refund", RunState.resolved), run.reason
-    assert event_states(world) == [events.DONE]
+    assert event_states(world) == [inbound.DONE]
     assert shopify_refunds(world)[FIRST_ORDER] == 1
     assert len(world.zendesk_replies(ticket)) == 1
 
@@ -222,8 +222,8 @@ def finished_runs(world):
 def all_done(world):
     """Every ticket's run finished, and every ticket-created event done."""
     with world.session() as session:
-        open_events = session.exec(select(InboundEvent.id).where(InboundEvent.kind == events.TICKET_CREATED,
-                                                                 InboundEvent.state != events.DONE)).all()
+        open_events = session.exec(select(InboundEvent.id).where(InboundEvent.kind == inbound.TICKET_CREATED,
+                                                                 InboundEvent.state != inbound.DONE)).all()
     return not open_events and len(finished_runs(world)) == TICKETS
 
 
@@ -257,12 +257,12 @@ def test_chaos_killed_workers_lose_no_ticket_and_repeat_no_refund_or_reply(tmp_p
         runs = finished_runs(world)
         with world.session() as session:
             remote = {t.id: int(t.remote_id) for t in session.exec(select(Ticket))}
-            created = session.exec(select(InboundEvent).where(InboundEvent.kind == events.TICKET_CREATED)).all()
+            created = session.exec(select(InboundEvent).where(InboundEvent.kind == inbound.TICKET_CREATED)).all()
         taken_over = sum(event.attempts > 1 for event in created)
         about = (f"seed {seed}: {workers.kills} workers killed, {workers.suicides} died at a failpoint, "
                  f"{taken_over} of {len(created)} ticket events taken over from a dead worker")
         unfinished = [(event.id, event.ticket_remote_id, event.state, event.attempts)
-                      for event in created if event.state != events.DONE]
+                      for event in created if event.state != inbound.DONE]
         assert len(runs) == len(tickets) == TICKETS and not unfinished, (
             f"{about}: {TICKETS - len(runs)} ticket(s) without a finished run; events not done: {unfinished}")
         assert len({run.ticket_id for run in runs}) == TICKETS, about

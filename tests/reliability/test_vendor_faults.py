@@ -17,7 +17,7 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from hub.agent import jobs as agent_jobs
+from hub import inbound
 from hub.db import session_scope
 from hub.models import Effect
 from hub.testing.world import World
@@ -132,7 +132,7 @@ def work_until_settled(world, deadline_seconds=300):
             return runs
         assert time.monotonic() < deadline, [(r.flow, r.state.value, r.reason) for r in unsettled]
         time.sleep(0.3)  # past the test-sized backoff
-        agent_jobs.relay(world.hub)
+        inbound.relay_runs(world.hub)
 
 
 def hub_comments_by_ticket(world, tickets):

@@ -30,10 +30,10 @@ def approval(web_hub):
 
 @pytest.fixture
 def queued(web_hub):
-    """The run ids hub.agent.jobs.schedule put on this test's own rq queue (real Redis)."""
-    from hub import events
+    """The run ids hub.inbound.schedule put on this test's own rq queue (real Redis)."""
+    from hub import inbound
 
-    return lambda: [job.args[0] for job in events.queue(web_hub).jobs]
+    return lambda: [job.args[0] for job in inbound.queue(web_hub).jobs]
 
 
 def test_approver_sees_and_approves(client_as, approval, queued, web_hub):

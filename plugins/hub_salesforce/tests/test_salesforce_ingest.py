@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from hub.db import session_scope
 from hub.errors import WebhookRejected
 from hub.ingest import InboundRequest
 from hub_salesforce.connector import SalesforceConnector
@@ -134,8 +135,15 @@ def test_change_event_fresh_stale_forged(harness, connection):
 
 def test_change_events_refused_on_production_connections(harness, connection):
     fresh = harness.control("POST", "webhooks/sample", {"kind": "ticket.created", "format": "change_event"})
-    production = type(connection)(id=connection.id, connector="salesforce", instance="northwind",
+    # A production connection of the same org (a stored row: the hub's receipt reads it by id).
+    stored = harness.reload(connection)
+    production = type(connection)(**stored.model_dump(exclude={"id", "instance", "api_base_url"}),
+                                  instance="northwind",
                                   api_base_url="https://northwind.my.salesforce.com/services/data/v67.0/")
+    with session_scope(harness.hub.engine) as session:
+        session.add(production)
+        session.flush()
+        session.expunge(production)
     error = rejected(harness, production, fresh["body"].encode())
     assert error.status == 400 and "only from the sandbox" in error.reason
 
