@@ -47,7 +47,8 @@ def scope(text, order, language=None) -> dict:
         amount, source, asked_unresolved = (refundable if whole else min(value, refundable)), ("order" if whole else "items"), []
     return {
         "whole": whole,
-        "lines": [{"line_item_id": line_id, "quantity": quantity, "name": by_id[line_id].get("name")}
+        # As the refund tool takes them (its schema allows nothing else); the names are below.
+        "lines": [{"line_item_id": line_id, "quantity": quantity}
                   for line_id, quantity in chosen.items() if line_id in by_id and quantity],
         "names": sorted({by_id[line_id].get("name") for line_id, quantity in chosen.items() if line_id in by_id and quantity}),
         "kept": sorted({by_id[line_id].get("name") for line_id in asked.excluded if line_id in by_id}),

@@ -119,6 +119,23 @@ def test_a_refund_never_reaches_past_what_was_asked(world):
     assert not order(world, 1002)["cancelled"]
 
 
+def test_a_refund_of_the_items_named_refunds_those_lines_and_no_more(world):
+    # No sum stated: the tee's line (48.00 of a 115.50 order), refunded as that line.
+    world.zendesk_ticket("ada@example.com", "Refund for the tee",
+                         "Please refund the merino tee from order #1026, it shrank after one wash. "
+                         "I'll keep the caps.")
+    world.wait_for_events(1)
+    world.work()
+    [run] = world.runs()
+    assert run.state.value == "resolved", run.reason
+    refunded = order(world, 1026)
+    assert refunded["refunded"]["amount"] in ("48.0", "48.00")
+    tee = next(line["id"] for line in refunded["line_items"] if line["name"].startswith("Merino Tee"))
+    [made] = world.control("shopify", "GET", "state/order/5600000001026")["refunds"]
+    assert [(f"gid://shopify/LineItem/{line['line_item_id']}", line["quantity"]) for line in made["line_items"]] \
+        == [(tee, 1)]
+
+
 def test_refunding_an_unshipped_order_never_leaves_it_to_ship_unpaid(world):
     world.zendesk_ticket("ada@example.com", "Refund", "Please refund my order 1001.")
     world.wait_for_events(1)
