@@ -25,6 +25,12 @@ def demo(*args, redis_url, timeout=150):
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 
+def as_from_a_terminal():
+    """Ctrl-C reaches the child as it would from a terminal: a test run started in the background
+    (``make test &``) inherits SIGINT ignored, and Python then never turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def processes_using(path):
     """Pids whose command line names ``path`` (the demo's workers carry its config dir)."""
     found = []
@@ -111,7 +117,7 @@ def test_without_once_it_serves_until_interrupted_then_stops_everything(tmp_path
     env.update(HUB_REDIS_URL=redis_url, HUB_CACHE_DIR=os.environ.get("HUB_CACHE_DIR") or str(REPO / "var" / "cache"))
     process = subprocess.Popen([sys.executable, "-m", "hub", "demo", "--port", "0", "--limit", "2",
                                 "--data-dir", str(data)], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                               stderr=subprocess.STDOUT, text=True, preexec_fn=as_from_a_terminal)
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     seen, deadline = [], time.monotonic() + 80

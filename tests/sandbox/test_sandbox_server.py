@@ -124,8 +124,11 @@ def test_hub_sandbox_command_serves_until_interrupted(installed_plugins):
         "--only",
         "toy",
     ]
+    # Ctrl-C as from a terminal, even when the test run itself was started in the background
+    # (which leaves SIGINT ignored in every child, and Python then never raises KeyboardInterrupt).
     process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         line = process.stdout.readline()
