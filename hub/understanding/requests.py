@@ -163,12 +163,11 @@ _FAULT = alternation((
     "est cassé", "est cassée", "plante", "no funciona", "dejó de funcionar", "se rompió", "está roto",
     "está rota", "no enciende",
 ))
-_OWN_FAULT = re.compile(r"(?:(?:and|und|et|y|but|aber|mais|pero)\s+)?" + _OWN_THING + r"\s+[^,.;?!]{0,60}?" + _FAULT
-                        + r"(?![\w])", re.IGNORECASE)
+_A_FAULT_OF_ITS_OWN = _OWN_THING + r"\s+[^,.;?!]{0,60}?" + _FAULT + r"(?![\w])"
+_OWN_FAULT = re.compile(r"(?:(?:and|und|et|y|but|aber|mais|pero)\s+)?" + _A_FAULT_OF_ITS_OWN, re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(
     r"(?:,\s*|\s+)(?=(?:and|und|et|y|but|aber|mais|pero)\s+(?:\w+\s+)?[¿¡]?" + _REQUEST_STARTER + r"(?![\w]))"
-    r"|(?:,\s*|\s+)(?=(?:and|und|et|y|but|aber|mais|pero)\s+" + _OWN_THING + r"\s+[^,.;?!]{0,60}?" + _FAULT
-    + r"(?![\w]))"
+    r"|(?:,\s*|\s+)(?=(?:and|und|et|y|but|aber|mais|pero)\s+" + _A_FAULT_OF_ITS_OWN + ")"
     r"|,\s+(?=" + words(("also", "außerdem", "aussi", "además", "también", "tmb", "plus", "de plus")) + r")"
     r"|;\s+",
     re.IGNORECASE,

@@ -20,7 +20,8 @@ KEYWORDS = [
     ("return", "return_request"), ("where is", "order_status"), ("arrive", "order_status"),
     ("password", "password_reset"), ("unsubscribe", "newsletter"), ("newsletter", "newsletter"),
     ("slack", "it_software_access"), ("figma", "it_software_access"), ("invoice", "invoice_question"),
-    ("ship to", "delivery_options"),
+    ("ship to", "delivery_options"), ("not working", "it_problem"), ("stopped working", "it_problem"),
+    ("startet nicht", "it_problem"), ("no enciende", "it_problem"), ("is still down", "it_problem"),
 ]
 
 
@@ -119,6 +120,31 @@ def test_an_unsure_classifier_can_only_undo_splits():
     text = "Wo ist Bestellung 1001? Außerdem möchte ich mich vom Newsletter abmelden."
     assert len(texts(text, lost)) == 2 and len(texts(text, unsure)) == 2
     assert len(texts("cancel order 1001 and refund me", lost)) == 1
+
+
+@pytest.mark.parametrize("text, first, second", [
+    ("Reset my password and my VPN is not working", "Reset my password", "and my VPN is not working"),
+    ("Need Figma for Thursday, and my laptop trackpad stopped working this morning.", "Need Figma for Thursday",
+     "and my laptop trackpad stopped working this morning."),
+    ("Ich brauche Zugang zu Figma und mein Laptop startet nicht mehr.", "Ich brauche Zugang zu Figma",
+     "und mein Laptop startet nicht mehr."),
+    ("Necesito acceso a Slack y mi portátil no enciende.", "Necesito acceso a Slack", "y mi portátil no enciende."),
+])
+def test_a_fault_of_its_own_beside_a_request_is_a_request_of_its_own(text, first, second):
+    assert texts(text, keyword_classify) == [first, second]
+    assert texts(text) == [text]  # without a classifier only strong starts split
+
+
+def test_an_outage_reported_without_a_request_word_is_a_request():
+    # "is still down" asks for nothing in words, yet it is something to fix, not context.
+    text = "Can you get me Slack? Plus the Wi-Fi in room Babbage is still down."
+    assert texts(text, keyword_classify) == ["Can you get me Slack?", "Plus the Wi-Fi in room Babbage is still down."]
+
+
+def test_a_fault_that_is_part_of_the_request_stays_with_it():
+    # Same intent on both sides: one request, whatever the fault clause says.
+    assert texts("My Slack is not working and my Slack login is not working either", keyword_classify) == [
+        "My Slack is not working and my Slack login is not working either"]
 
 
 def test_a_failing_classifier_falls_back_to_the_text():
