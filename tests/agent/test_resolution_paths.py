@@ -16,33 +16,38 @@ def only_run(world):
     return run
 
 
-def test_a_missing_order_number_is_asked_for_and_the_answer_resumes_the_run(world):
+def parcel_without_an_order_number(world):
+    """John's status question that names no order: the agent asks for the number."""
     ticket = world.zendesk_ticket("john.mccarthy@example.org", "Where is my parcel?",
                                   "Hello, I ordered some gloves last week and they have not arrived yet.")
     world.wait_for_events(1)
     world.work()
+    return ticket
+
+
+def john_answers(world, ticket, text):
+    world.zendesk_comment(ticket["id"], "john.mccarthy@example.org", text)
+    time.sleep(1)  # the sandbox delivers the comment's webhook
+    world.work()
+
+
+def test_a_missing_order_number_is_asked_for_and_the_answer_resumes_the_run(world):
+    ticket = parcel_without_an_order_number(world)
     run = only_run(world)
     assert (run.flow, run.state.value) == ("order_status", "waiting_customer"), run.reason
     comments = world.zendesk_state(ticket["id"])["comments"]
     assert "order number" in comments[-1]["body"] and comments[-1]["public"]
 
-    world.zendesk_comment(ticket["id"], "john.mccarthy@example.org", "Sorry! It is order 1014.")
-    time.sleep(1)  # the sandbox delivers the comment's webhook
-    world.work()
+    john_answers(world, ticket, "Sorry! It is order 1014.")
     run = only_run(world)
     assert run.state.value == "resolved", run.reason
     assert "7023000008029866" in world.zendesk_state(ticket["id"])["comments"][-1]["body"]
 
 
 def test_a_question_asked_back_instead_of_the_order_number_goes_to_a_person(world):
-    ticket = world.zendesk_ticket("john.mccarthy@example.org", "Where is my parcel?",
-                                  "Hello, I ordered some gloves last week and they have not arrived yet.")
-    world.wait_for_events(1)
-    world.work()
+    ticket = parcel_without_an_order_number(world)
     assert only_run(world).state.value == "waiting_customer"
-    world.zendesk_comment(ticket["id"], "john.mccarthy@example.org", "why do you need that? can't you look me up?")
-    time.sleep(1)
-    world.work()
+    john_answers(world, ticket, "why do you need that? can't you look me up?")
     run = only_run(world)
     assert (run.state.value, run.escalation) == ("escalated", "asks"), run.reason
     assert "question back" in run.reason
