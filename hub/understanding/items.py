@@ -164,6 +164,7 @@ _INCLUDE_PREFIX = ("return", "refund", "reimburs", "exchang", "swap", "replac", 
                    "erstatt", "ruckerstatt", "umtausch", "tausch", "storn", "gutschr", "rucksend", "renvo",
                    "rembours", "echang", "annul", "restitu", "devolv", "devuelv", "devoluc", "reembols",
                    "regres", "cambi", "anul")
+_CANCEL_PREFIX = ("cancel", "storn", "annul", "anul")
 # "your returns policy", "a return label": a noun, not a request to return anything.
 _NOT_AN_ACTION_AFTER = {"policy", "policies", "label", "labels", "window", "period", "address", "form", "process",
                         "status", "shipping", "fee", "fees"}
@@ -198,7 +199,13 @@ _WHOLE_ORDER = (
     ("tout",), ("toute", "la", "commande"), ("commande", "entiere"), ("commande", "complete"),
     ("tous", "les", "articles"), ("todo",), ("todo", "el", "pedido"), ("pedido", "completo"),
     ("pedido", "entero"), ("todos", "los", "articulos"),
+    # The whole of what was paid, said of the refund rather than of the order.
+    ("in", "full"), ("full", "refund"), ("den", "vollen", "betrag"), ("in", "voller", "hohe"), ("komplett", "erstatten"),
+    ("vollstandig", "erstatten"), ("en", "totalite"), ("integralement",), ("en", "su", "totalidad"), ("por", "completo"),
 )
+# "remboursement total", "reembolso completo": the word after the action word says the whole.
+_WHOLE_AFTER_ACTION = {"total", "totale", "integral", "integrale", "complet", "complete", "completo", "completa",
+                       "integro", "integra"}
 _REST = (
     ("the", "rest"), ("everything", "else"), ("the", "others"), ("the", "other", "items"), ("den", "rest"),
     ("alles", "andere"), ("die", "anderen"), ("restlichen",), ("le", "reste"), ("tout", "le", "reste"),
@@ -234,6 +241,8 @@ class _Mention:
     all_of_kind: bool = False
     total_said: int | None = None  # "one of the TWO caps"
     whole: str | None = None  # "order" (everything) or "rest"
+    # "refund order 1035": the order stands as the action's object, but its wholeness is not said.
+    order_named: bool = False
     sku_line: str | None = None
     polarity: str | None = None  # "in", "out", "aside"
     tentative: str | None = None
@@ -306,8 +315,13 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
             reading.saw_action |= marker != "aside"
             reading.saw_include |= marker == "in"
             if marker != "aside" and _order_as_object(tokens, i, bool(floating or open_mentions)):
-                # "cancel 1002", "refund order 1012 in full", "Bestellung 1001 stornieren": the whole order
-                reading.mentions.append(_Mention(i, i + 1, whole="order", polarity=marker))
+                # "cancel 1002", "refund order 1012 in full", "Bestellung 1001 stornieren": the whole order.
+                # A cancellation is of the order itself; a refund or return of "order 1035, the zips on
+                # both daypacks broke" is of the daypacks, unless the whole is said ("in full").
+                reading.mentions.append(_Mention(i, i + 1, whole="order", polarity=marker,
+                                                 order_named=not token.startswith(_CANCEL_PREFIX)))
+            if marker == "in" and i + 1 < len(tokens) and tokens[i + 1] in _WHOLE_AFTER_ACTION:
+                reading.mentions.append(_Mention(i, i + 2, whole="order", polarity=marker))
             for mention in open_mentions:
                 mention.polarity = marker
             offered, offered_to, object_seen = floating, marker, False
@@ -570,12 +584,14 @@ def items_asked(text, line_items: Iterable[Mapping], language: str | None = None
     included: dict[str, int] = {}
     excluded: dict[str, str] = {}  # line id -> the phrase that excluded it
     unresolved: list[str] = []
-    whole = rest = keep_rest = False
+    whole = rest = keep_rest = order_named = False
     for mention in reading.mentions:
         if mention.polarity not in ("in", "out"):
             continue
         if mention.whole:
-            if mention.polarity == "in":
+            if mention.polarity == "in" and mention.order_named:
+                order_named = True
+            elif mention.polarity == "in":
                 whole |= mention.whole == "order"
                 rest |= mention.whole == "rest"
             else:
@@ -606,6 +622,8 @@ def items_asked(text, line_items: Iterable[Mapping], language: str | None = None
             aside = tuple(quote(m) for m in reading.mentions)
             return ItemsAsked((), (), False, aside, "items named, but no action asked for them")
         return _everything(lines, {}, "no item named: the whole order")
+    # The order named as what to refund, and some of its items named with it: those items.
+    whole |= order_named and not included
     if whole or rest or (not included and excluded):
         reason = "everything but what is kept" if excluded else "the whole order"
         return _everything(lines, included, reason, excluded)

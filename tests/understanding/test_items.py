@@ -225,3 +225,35 @@ def test_the_amount_asked_for(text, language, amount, currency):
 def test_no_single_amount_asked_says_why(text, why):
     result = read_amount_asked(text)
     assert result.money is None and why in result.reason
+
+
+@pytest.mark.parametrize(
+    "order, text, included",
+    [
+        ("A", "Refund order 1012 please, the jackets are poor quality.", {"101": 2}),
+        ("A", "I want a refund for my order, the bottle leaks", {"102": 1}),
+        ("B", "Bitte Bestellung 1001 erstatten, die Stiefel sind kaputt", {"201": 1}),
+        ("B", "Remboursez la commande 1001, les bottes sont abîmées", {"201": 1}),
+        ("B", "quiero un reembolso del pedido 1001, las botas llegaron rotas", {"201": 1}),
+    ],
+)
+def test_an_order_named_with_some_of_its_items_is_those_items(order, text, included):
+    """"Refund order X, the jackets are poor" names the order as the thing to refund and the
+    jackets as what is wrong: the jackets are refunded, not the bottle nobody complained of."""
+    result = ask(order, text)
+    assert (lines(result), result.all_items, result.unresolved) == (included, False, ())
+
+
+@pytest.mark.parametrize(
+    "order, text",
+    [
+        ("A", "Refund order 1012 in full please, the jackets are poor quality."),
+        ("B", "refund my order 1001 the boots broke, full refund please"),
+        ("B", "Bitte Bestellung 1001 komplett erstatten, die Stiefel sind kaputt"),
+        ("B", "Remboursez la commande 1001 en totalité, les bottes sont abîmées"),
+        ("B", "quiero el reembolso total del pedido 1001, las botas llegaron rotas"),
+        ("A", "please cancel 1002, I don't need the jackets anymore"),  # a cancellation is of the order
+    ],
+)
+def test_the_whole_said_of_the_refund_is_the_whole_order(order, text):
+    assert ask(order, text).all_items
