@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from ..understanding.actions import negates_action
 from ..understanding.entities import extract
+from ..understanding.stance import stance_of
 
 #: What ``understand`` answers for a piece of text: intent, confidence, unsure, source, and
 #: optionally why it is unsure.
@@ -48,6 +49,10 @@ class Request:
     negated: bool = False
     #: Why the reading is unsure, in words for the handoff note.
     doubt: str | None = None
+    #: ``{"kind", "phrase"}`` when the request does not ask for its action now: it asks how or
+    #: whether ("question"), hangs on a time to come ("conditional"), or is taken back
+    #: ("retracted") — hub.understanding.stance.
+    stance: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -93,14 +98,13 @@ class Reader:
         understand = _memoised(self.understand)  # the splitter and the requests ask about the same pieces
         language, supported = self._language(text)
         classify = lambda piece: understand(piece)[:3]  # noqa: E731 - the splitter's (intent, confidence, unsure)
-        pieces = [span.text for span in self.split(body, classify=classify)] if self.split else []
-        pieces = [piece for piece in pieces if piece.strip()]
-        if len(pieces) < 2:
-            pieces = [text]
+        spans = [span for span in self.split(body, classify=classify) if span.text.strip()] if self.split else []
+        # Each request with the text after it, where a writer may take the request back.
+        pieces = [(span.text, body[span.end:]) for span in spans] if len(spans) >= 2 else [(text, "")]
         hint = language if supported and language != "und" else None
         whole = extract(text, language=hint).to_dict()
-        requests = _carry_subjects([self._request(piece, whole, understand, hint, requester_email, requester_name)
-                                    for piece in pieces])
+        requests = _carry_subjects([self._request(piece, following, whole, understand, hint, requester_email,
+                                                  requester_name) for piece, following in pieces])
         risks = tuple({"trigger": hit.trigger, "phrase": hit.phrase} for hit in (self.risks(text) if self.risks else ()))
         instruction = self.instruction(text) if self.instruction else None
         return Reading(language, supported, requests, risks, instruction)
@@ -120,7 +124,7 @@ class Reader:
         # "und" (emoji, digits, a greeting) is no reason to turn anyone away: the request decides.
         return guess.code, bool(guess.supported or guess.code == "und")
 
-    def _request(self, piece, whole, understand, language, requester_email, requester_name):
+    def _request(self, piece, following, whole, understand, language, requester_email, requester_name):
         intent, confidence, unsure, source, *why = understand(piece)
         entities = extract(piece, language=language).to_dict()
         for key in BORROWED:
@@ -130,9 +134,11 @@ class Reader:
         if self.subject is not None:
             found = self.subject(piece, requester_email=requester_email, requester_name=requester_name)
             subject = {key: asdict(found).get(key) for key in NOBODY_ELSE}
+        stance = stance_of(piece, intent, following)
         return Request(text=piece, intent=intent, confidence=float(confidence), unsure=bool(unsure), source=source,
                        entities=entities, subject=subject, negated=negates_action(piece, intent),
-                       doubt=(why[0] if why else None) if unsure else None)
+                       doubt=(why[0] if why else None) if unsure else None,
+                       stance={"kind": stance.kind, "phrase": stance.phrase} if stance else None)
 
 
 def _carry_subjects(requests):

@@ -1,0 +1,86 @@
+"""A request about an action that does not ask for it now: a how-or-whether question, a
+condition still to come, a request taken back — in English, German, French and Spanish — and
+the plain requests, reasons and politeness that must not be mistaken for them."""
+
+import pytest
+
+from hub.understanding.stance import CONDITIONAL, QUESTION, RETRACTED, stance_of
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("How do I cancel an order?", "cancel_order"),
+    ("Could you tell me how I can return the jacket from 1002?", "return_request"),
+    ("I'd like to know whether I can get a refund for 1014.", "refund_request"),
+    ("What happens if I cancel order 1001 now?", "cancel_order"),
+    ("How do I reset my password myself?", "password_reset"),
+    ("Is there a way to change my delivery address once it has shipped?", "change_shipping_address"),
+    ("Wie kann ich meine Bestellung stornieren?", "cancel_order"),
+    ("Können Sie mir sagen, wie ich die Bestellung zurückschicken kann?", "return_request"),
+    ("Ich wollte wissen, ob ich mein Geld zurückbekomme, wenn ich die Jacke zurückschicke.", "refund_request"),
+    ("Je voudrais savoir si je peux annuler ma commande 1001.", "cancel_order"),
+    ("Comment annuler ma commande ?", "cancel_order"),
+    ("Comment puis-je réinitialiser mon mot de passe ?", "password_reset"),
+    ("¿Cómo puedo cambiar la dirección de envío?", "change_shipping_address"),
+    ("Quisiera saber si puedo devolver las botas del pedido 1001.", "return_request"),
+    ("¿Qué pasa si cancelo el pedido 1001?", "cancel_order"),
+])
+def test_asking_how_or_whether_is_a_question(text, intent):
+    assert stance_of(text, intent).kind == QUESTION
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("If order 1016 hasn't arrived by Friday, cancel it.", "cancel_order"),
+    ("Refund me if the parcel is not here by tomorrow.", "refund_request"),
+    ("Falls das Paket bis Freitag nicht da ist, stornieren Sie bitte die Bestellung.", "cancel_order"),
+    ("Wenn es morgen nicht kommt, bitte das Geld erstatten.", "refund_request"),
+    ("Si le colis n'arrive pas d'ici vendredi, annulez la commande.", "cancel_order"),
+    ("Si no llega antes del viernes, cancelen el pedido.", "cancel_order"),
+])
+def test_an_action_hanging_on_a_time_to_come_is_conditional(text, intent):
+    assert stance_of(text, intent).kind == CONDITIONAL
+
+
+@pytest.mark.parametrize("text, intent, following", [
+    ("Cancel order 1001. Actually no, wait, keep it.", "cancel_order", ""),
+    ("Please refund 1014.", "refund_request", "Where is 1016? Never mind the refund, it just arrived."),
+    ("Reset my password please. Scratch that, I remembered it.", "password_reset", ""),
+    ("Bitte stornieren Sie 1001. Ach, doch nicht.", "cancel_order", ""),
+    ("Annulez la commande 1001. Finalement non, laissez tomber.", "cancel_order", ""),
+    ("Cancelen el pedido 1001. Mejor no, olvídenlo.", "cancel_order", ""),
+    ("Please refund order 1026 — or actually just send a replacement cap.", "refund_request", ""),
+    ("Erstatten Sie 1026, oder lieber schicken Sie eine neue Mütze.", "refund_request", ""),
+    ("Remboursez la commande 1026, ou plutôt envoyez une nouvelle casquette.", "refund_request", ""),
+    ("Reembolsen el pedido 1026, o mejor envíen otra gorra.", "refund_request", ""),
+])
+def test_an_action_taken_back_after_it_was_asked_for_is_retracted(text, intent, following):
+    assert stance_of(text, intent, following).kind == RETRACTED
+
+
+@pytest.mark.parametrize("text, intent", [
+    # How people ask: politely, as a question — still a request.
+    ("Can I cancel my order 1001?", "cancel_order"),
+    ("Could you refund order 1014? It never came.", "refund_request"),
+    ("Is it possible to get a refund for 1014?", "refund_request"),
+    ("¿Pueden cancelar el pedido 1001? Ya no lo necesito.", "cancel_order"),
+    ("Pouvez-vous annuler la commande 1001 ?", "cancel_order"),
+    ("Können Sie die Bestellung 1001 stornieren?", "cancel_order"),
+    # A condition the agent checks today, and politeness that is no condition.
+    ("Cancel order 1001 if it hasn't shipped yet.", "cancel_order"),
+    ("If possible, please refund me by Friday.", "refund_request"),
+    ("Guten Morgen, falls die Bestellung noch nicht versandt ist, bitte stornieren.", "cancel_order"),
+    # Changing one's mind is the reason for the request, before it or after it.
+    ("I changed my mind, please cancel 1001.", "cancel_order"),
+    ("Please cancel 1001, I have changed my mind.", "cancel_order"),
+    ("On second thought, cancel order 1001.", "cancel_order"),
+    ("Bitte stornieren Sie 1001, ich habe es mir anders überlegt.", "cancel_order"),
+    ("Cancelen el pedido 1001, ya no hace falta.", "cancel_order"),
+    # A question beside the request, about something else.
+    ("Please cancel 1001. How do I get the money back to my card?", "cancel_order"),
+    ("Wie ich schon sagte: bitte stornieren Sie 1001.", "cancel_order"),
+])
+def test_plain_requests_keep_their_action(text, intent):
+    assert stance_of(text, intent) is None
+
+
+def test_intents_that_do_not_act_have_no_stance():
+    assert stance_of("How do I track my order? If it's not here by Friday I'll ask again.", "order_status") is None
