@@ -3,18 +3,25 @@
 Before any node runs, a ticket is handed to a person whole when
 - the text tries to instruct the agent, a risk trigger fires, or it is written in a language
   the agent does not answer in;
-- any request is unsure, or argues against its own action: nothing acts on a guess.
+- any request is unsure, argues against its own action, takes it back or makes it hang on a time
+  to come ("if it hasn't come by Friday, cancel it"): nothing acts on a guess.
 Otherwise every request gets a step: the flow for its intent *in the world of the ticket's
 helpdesk* (customers or employees), or a hand-over with the reason — the request concerns
 someone the flow may not act for, belongs to the other world, or its intent is off. A flow that
 takes one value at a time (``for_each``) gets one step per value. The run works through the
-steps in order and resolves the ticket only when every one was answered.
+steps in order and resolves the ticket only when every one was answered. A request that asks how
+or whether an action is done ("how do I cancel an order?") is answered as the question it is, by
+the flow that answers from the knowledge base — never by doing it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..understanding.actions import ACTING, actions_named
+from ..understanding.money import find_amounts
+from ..understanding.folding import fold
+from ..understanding.shares import share_asked
 from .reading import Reading, Request
 
 #: Rollout modes from the most to the least cautious: a run with several requests works in the
@@ -31,12 +38,20 @@ class Step:
     entities: dict = field(default_factory=dict)
     code: str | None = None  # why it goes to a person (hub.agent.reasons), when it does
     reason: str | None = None
+    #: The intent the step is answered as, when not the one read: a question about cancelling
+    #: is answered as a how-to question (its rollout mode is that of the answering flow's intent).
+    answered_as: str | None = None
+
+    @property
+    def intent(self) -> str:
+        return self.answered_as or self.request.intent
 
     def to_fact(self) -> dict:
         request = self.request
         return {"text": request.text[:2000], "intent": request.intent, "confidence": round(request.confidence, 4),
                 "unsure": request.unsure, "source": request.source, "entities": self.entities or request.entities,
-                "subject": request.subject, "flow": self.flow, "code": self.code, "reason": self.reason,
+                "subject": request.subject, "stance": request.stance, "answered_as": self.answered_as,
+                "flow": self.flow, "code": self.code, "reason": self.reason,
                 "state": "pending" if self.flow else "handed_over", "answer": None}
 
 
@@ -56,13 +71,13 @@ class Plan:
 def make_plan(reading: Reading, *, flows: dict, by_intent: dict, policy, audience: str) -> Plan:
     """``by_intent`` maps ``(intent, audience)`` to a flow (hub.agent.flows.flows_by_intent)."""
     requests = list(reading.requests)
-    mode = _most_cautious([policy.mode_for(r.intent) for r in requests if policy.mode_for(r.intent) != "off"])
     gate = _gate(reading, policy, by_intent)
     if gate:
-        return Plan([Step(r) for r in requests], mode, *gate)
+        return Plan([Step(r) for r in requests], _mode([Step(r) for r in requests], policy), *gate)
     steps = []
     for request in requests:
         steps += _steps(request, flows, by_intent, policy, audience)
+    mode = _mode(steps, policy)
     if steps and not any(step.flow for step in steps):  # nothing the agent can do: one hand-over
         reason = steps[0].reason if len(steps) == 1 else "; ".join(f"{n}. {s.reason}" for n, s in enumerate(steps, 1))
         return Plan(steps, mode, steps[0].code, reason)
@@ -98,6 +113,14 @@ def _gate(reading, policy, by_intent=None):
         if len(reading.requests) > 1:
             return "unsure", f"the agent is not confident what one of the {len(reading.requests)} requests asks ({why}): {r.text[:120]!r}"
         return "unsure", why
+    for r in reading.requests:
+        kind = (r.stance or {}).get("kind")
+        action = r.intent.replace("_", " ")
+        if kind == "retracted":
+            return "contradiction", f"the ticket asks for {action} and then takes it back ({r.stance['phrase']!r}): {r.text[:120]!r}"
+        if kind == "conditional":
+            return "conditional", (f"the {action} is to happen only if something that has not happened yet does "
+                                   f"({r.stance['phrase']!r}); a person should follow it up: {r.text[:120]!r}")
     negated = [r for r in reading.requests if r.negated]
     if negated:
         r = negated[0]
@@ -117,6 +140,8 @@ def _for_someone_no_flow_serves(request, by_intent):
 
 
 def _steps(request, flows, by_intent, policy, audience):
+    if (request.stance or {}).get("kind") == "question":
+        return [_answered_as_question(request, flows, policy, audience)]
     flow = by_intent.get((request.intent, audience))
     kind = (request.subject or {}).get("kind", "requester")
     if policy.mode_for(request.intent) == "off":
@@ -140,11 +165,42 @@ def _steps(request, flows, by_intent, policy, audience):
         if not {"owner", "direct_report"} & set(flow.acts_for):
             return [Step(request, code="third_party", reason=_concerns(request.subject)
                          + f"; the {flow.name} flow acts only on the requester's own records")]
-    values = request.entities.get(flow.for_each) if flow.for_each else None
+    for_each = flow.for_each
+    named = request.entities.get(flow.found_by) or () if flow.found_by else ()
+    if len(named) > 1 and for_each != flow.found_by and request.intent in ACTING:
+        if actions_named(request.text) - {request.intent} or _sized(request.text):
+            # "Storniere 1001 und erstatte 1016" read as one request: taking the first order
+            # would drop the other's request, and taking each would cancel 1016 too. A sum or
+            # a share ("$29", "half") is of one order, not of each.
+            return [Step(request, code="unsure", reason=f"the request names {len(named)} {flow.found_by.replace('_', ' ')} "
+                         f"({', '.join(map(str, named))}) and more than one action or a sum; which is meant for what is a "
+                         "person's call")]
+        for_each = flow.found_by  # "cancel 1001 and 1016": two cancellations, each checked
+    values = request.entities.get(for_each) if for_each else None
     if values and len(values) > 1:
-        return [Step(request, flow=flow.name, entities=dict(request.entities, **{flow.for_each: [value]}))
+        return [Step(request, flow=flow.name, entities=dict(request.entities, **{for_each: [value]}))
                 for value in values]
     return [Step(request, flow=flow.name, entities=request.entities)]
+
+
+def _sized(text):
+    return find_amounts(fold(text)) or share_asked(text)
+
+
+def _answered_as_question(request, flows, policy, audience):
+    """"How do I cancel an order?" asks for an answer, not a cancellation: the flow that answers
+    from the knowledge base takes it, in its own intent's rollout mode; without one, a person."""
+    action = request.intent.replace("_", " ")
+    answering = next((f for f in flows.values() if f.nodes[f.start].type == "knowledge" and f.intents
+                      and f.audience in (audience, "any") and policy.mode_for(f.intents[0]) != "off"), None)
+    if answering is None:
+        return Step(request, code="no_flow", reason=f"the ticket asks how or whether {action} is done "
+                                                    f"({request.stance['phrase']!r}), and no flow answers questions")
+    return Step(request, flow=answering.name, entities=request.entities, answered_as=answering.intents[0])
+
+
+def _mode(steps, policy):
+    return _most_cautious([policy.mode_for(s.intent) for s in steps if policy.mode_for(s.intent) != "off"])
 
 
 def _concerns(subject):

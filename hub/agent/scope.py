@@ -9,7 +9,9 @@ reading) and gives the flow one fact to decide on:
 - items kept ("I'll keep the bottles") leave those lines out;
 - nothing named means the whole order;
 - anything it cannot match ("the blue one" on an order with nothing blue) is ``unresolved``,
-  and the flow asks or hands over rather than guessing.
+  and the flow asks or hands over rather than guessing — and so is a part asked for without its
+  size ("refund 50 %", "half of it", "la diferencia": hub.understanding.shares), which read as
+  nothing named would be the whole order.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ..understanding.items import items_asked, read_amount_asked
+from ..understanding.shares import share_asked
 
 
 def scope(text, order, language=None) -> dict:
@@ -45,6 +48,9 @@ def scope(text, order, language=None) -> dict:
             asked_unresolved = []
     else:
         amount, source, asked_unresolved = (refundable if whole else min(value, refundable)), ("order" if whole else "items"), []
+        share = share_asked(text or "")
+        if share:
+            asked_unresolved = [f"{share!r} (a part of the order with no sum or items to price it)"]
     return {
         "whole": whole,
         # As the refund tool takes them (its schema allows nothing else); the names are below.

@@ -50,6 +50,8 @@ OBJECTS = {
 
 ACTING = frozenset(VERBS)
 
+_VERB_ONLY = {intent: re.compile(r"\b(" + VERBS[intent] + r")\b") for intent in ACTING}
+
 _ASKS = {intent: re.compile(r"\b(" + VERBS[intent] + "|" + OBJECTS[intent] + r")\b") for intent in ACTING}
 
 #: A negation right before the verb (a few words at most): "don't", "do not want to", "nicht",
@@ -65,6 +67,12 @@ def asks_for(text: str, intent: str) -> bool:
     do not act, whose answers change nothing."""
     pattern = _ASKS.get(intent)
     return pattern is None or bool(pattern.search(fold(text)))
+
+
+def actions_named(text: str) -> set[str]:
+    """The acting intents whose verb ``text`` uses: "cancel 1001 and refund 1016" names two."""
+    folded = fold(text)
+    return {intent for intent, pattern in _VERB_ONLY.items() if pattern.search(folded)}
 
 
 def negates_action(text: str, intent: str) -> bool:

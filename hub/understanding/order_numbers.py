@@ -20,7 +20,7 @@ so a number is read only where the text says it is an order's:
 - lists after any of these: "orders 1001 and 1026", "#1101, #1102 & #1103", "Bestellungen
   1062 und 1063", "commandes 1071 et 1074", "pedidos 1068 y 1070" — a later number only when
   it has about as many digits as the first (order numbers are sequential; "order 1001 and 250
-  units" is not two orders).
+  units" is not two orders); so too after a bare order number ("cancel 1001 and 1016").
 - bare, 4 to 10 digits, where customers put an order number without saying so: after a verb or
   noun that asks about an order ("where is 1014", "cancel 1002", "status 1016", "parcel 1016",
   "wo ist", "où est", "annulez", "dónde está"), after a preposition ("the bottle on 1037",
@@ -186,7 +186,36 @@ def _bare(folded: str, original: str) -> list[tuple[int, str]]:
         if _is_postcode(original[max(0, m.start() - slack) : m.end() + slack + 40], digits):
             continue
         found.append((m.start(), digits.lstrip("0") or "0"))
+        found += _listed_after(folded, m.end(), len(digits)) + _listed_before(folded, m.start(), len(digits))
     return found
+
+
+# "cancel 1001 and 1016", "wo sind 1062, 1063 und 1064": a list goes on from a bare order number.
+_LIST_TAIL = re.compile(r"\s*(?:,|&|/|\+|and|und|et|y|or|oder|ou|o)\s*(?:\#\s?)?(\d{4,10})(?![\w/\-]|[.,]\d)")
+
+
+# … or ends in one: "bitte 1062 und 1063 stornieren".
+_LIST_HEAD = re.compile(r"(?<![\w.,/#$€£¥+\-])(\d{4,10})\s*(?:,|&|/|\+|and|und|et|y|or|oder|ou|o)\s*(?:\#\s?)?$")
+
+
+def _listed_before(folded: str, start: int, digits: int) -> list[tuple[int, str]]:
+    """Numbers listed right before a bare order number, with about as many digits as it has."""
+    listed = []
+    while (m := _LIST_HEAD.search(folded, max(0, start - 30), start)) and abs(len(m.group(1)) - digits) <= 1 \
+            and not (len(m.group(1)) == 4 and 1950 <= int(m.group(1)) <= 2049):
+        listed.append((m.start(1), m.group(1).lstrip("0") or "0"))
+        start = m.start(1)
+    return listed
+
+
+def _listed_after(folded: str, end: int, digits: int) -> list[tuple[int, str]]:
+    """Numbers listed right after a bare order number, with about as many digits as it has."""
+    listed = []
+    while (m := _LIST_TAIL.match(folded, end)) and abs(len(m.group(1)) - digits) <= 1 \
+            and not _NOT_AFTER.match(folded, m.end()) and not (len(m.group(1)) == 4 and 1950 <= int(m.group(1)) <= 2049):
+        listed.append((m.start(1), m.group(1).lstrip("0") or "0"))
+        end = m.end()
+    return listed
 
 
 def _phone_group(folded: str, start: int, end: int) -> bool:

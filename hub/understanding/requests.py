@@ -508,10 +508,12 @@ def _same_request(previous: _Group, first: tuple, group: _Group, second: tuple, 
     related = (intent_a == intent_b or any(intent_a in s and intent_b in s for s in BELONG_TOGETHER)) \
         and intent_a not in CONTEXT_INTENTS and intent_b not in CONTEXT_INTENTS
     if not unsure_a and not unsure_b and related:
-        if group.boundary == CLAUSE:
+        if group.boundary == CLAUSE and intent_a == intent_b:
             # "Set up our new starter with Slack and Zoom": one request naming two things, as
             # its clause says; the agent takes one value at a time where it must.
             return True
+        # "Cancel 1001 and refund me" is one request; "cancel 1001 and refund 1016" two, each
+        # on its own order — merged, the refund of 1016 would be dropped or done on 1001.
         return not _different_objects(text[slice(*previous.span(text))], text[slice(*group.span(text))])
     if strong:
         return False

@@ -10,6 +10,7 @@ import yaml
 from hub.agent.plan import make_plan
 from hub.agent.reading import Reader, Reading, Request
 from hub.understanding.actions import negates_action
+from hub.understanding.requests import RequestSpan
 from hub.runtime import Hub
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,10 +26,10 @@ def agent(tmp_path_factory):
     return Hub.load(config, env={}).agent
 
 
-def request(intent, text="…", confidence=0.95, subject=None, negated=False, **entities):
+def request(intent, text="…", confidence=0.95, subject=None, negated=False, stance=None, **entities):
     return Request(text=text, intent=intent, confidence=confidence, unsure=False, source="classifier",
                    entities={"order_numbers": [], "software": [], **entities},
-                   subject=subject or {"kind": "requester"}, negated=negated)
+                   subject=subject or {"kind": "requester"}, negated=negated, stance=stance)
 
 
 def plan(agent, *requests, audience="customers", **reading):
@@ -135,8 +136,11 @@ def test_negation_is_read_only_against_the_intents_own_action(text, intent, nega
 
 
 def test_a_later_request_borrows_the_tickets_only_order_number():
-    reader = Reader(understand=lambda text: ("order_status", 0.9, False, "classifier"),
-                    split=lambda text, classify: [type("Span", (), {"text": part})() for part in text.split("\n\n")])
+    def paragraphs(text, classify):
+        starts = [0] + [i + 2 for i in range(len(text)) if text.startswith("\n\n", i)]
+        return [RequestSpan(part, start, start + len(part)) for part, start in zip(text.split("\n\n"), starts)]
+
+    reader = Reader(understand=lambda text: ("order_status", 0.9, False, "classifier"), split=paragraphs)
     reading = reader.read("Where is order #1014?\n\nAnd can you change its address?")
     assert [r.entities["order_numbers"] for r in reading.requests] == [["1014"], ["1014"]]
     reading = reader.read("Where are orders 1001 and 1026?\n\nCancel the first one.")
@@ -149,3 +153,44 @@ def test_an_order_named_by_number_is_the_stores_to_judge_whatever_the_wording(ag
     sister = {"kind": "other", "relation": "relative"}
     result = plan(agent, request("order_status", order_numbers=["1002"], subject=sister))
     assert [s.flow for s in result.steps] == ["order_status"]
+
+
+def test_a_question_about_an_action_is_answered_from_the_knowledge_base_not_done(agent):
+    """"How do I cancel an order?" beside "where is 1014?": the status is looked up, the
+    cancellation question answered like any how-to question, in that flow's rollout mode."""
+    asked = request("cancel_order", "How do I cancel an order?", stance={"kind": "question", "phrase": "how do i cancel"})
+    result = plan(agent, request("order_status", order_numbers=["1014"]), asked)
+    assert result.code is None
+    assert [(s.flow, s.intent) for s in result.steps] == [("order_status", "order_status"),
+                                                            ("knowledge_answer", "refund_policy")]
+    assert result.steps[1].to_fact()["stance"]["kind"] == "question" and result.mode == "autonomous"
+
+
+@pytest.mark.parametrize("kind, code", [("conditional", "conditional"), ("retracted", "contradiction")])
+def test_a_request_hanging_on_a_time_to_come_or_taken_back_reaches_a_person_whole(agent, kind, code):
+    held = request("cancel_order", "If 1016 is not here by Friday, cancel it.", order_numbers=["1016"],
+                   stance={"kind": kind, "phrase": "if … by friday"})
+    result = plan(agent, request("order_status", order_numbers=["1014"]), held)
+    assert result.code == code and result.runnable == []  # nothing runs, the status question included
+    assert "if … by friday" in result.reason
+
+
+def test_the_reader_finds_a_retraction_in_the_text_after_the_request(agent):
+    reading = agent.read("Please cancel order 1001.\n\nAlso, where is 1014? Actually no, keep 1001, I want it.")
+    cancel = next(r for r in reading.requests if r.intent == "cancel_order")
+    assert cancel.stance and cancel.stance["kind"] == "retracted"
+    assert make_plan(reading, flows=agent.flows, by_intent=agent.by_intent, policy=agent.policy,
+                     audience="customers").code == "contradiction"
+
+
+def test_one_action_on_several_orders_is_one_step_per_order_and_anything_more_a_person(agent):
+    both = plan(agent, request("cancel_order", "Cancel 1001 and 1016 please", order_numbers=["1001", "1016"]))
+    assert [(s.flow, s.entities["order_numbers"]) for s in both.steps] == [("cancel_order", ["1001"]),
+                                                                          ("cancel_order", ["1016"])]
+    for text in ("Storniere 1001 und erstatte bitte 1016.", "Refund 1026 and 1027, $29 for the caps",
+                 "Refund half of 1026 and 1027"):
+        mixed = plan(agent, request("refund_request" if "efund" in text else "cancel_order", text,
+                                    order_numbers=["1026", "1027"]))
+        assert [s.code for s in mixed.steps] == ["unsure"] and "person" in mixed.steps[0].reason
+    statuses = plan(agent, request("order_status", "Where are 1014 and 1016?", order_numbers=["1014", "1016"]))
+    assert [s.entities["order_numbers"] for s in statuses.steps] == [["1014"], ["1016"]]

@@ -312,3 +312,15 @@ def _pasted_log() -> str:
 def test_bad_input_never_raises(text):
     for language in (None, "en", "de", "fr", "es"):
         assert isinstance(extract(text, today=TODAY, language=language, expects="order_numbers").to_dict(), dict)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Cancel 1001 and 1016 please", ("1001", "1016")),
+    ("refund 1026, 1027 and 1028", ("1026", "1027", "1028")),
+    ("Bitte 1062 und 1063 stornieren", ("1062", "1063")),
+    ("cancel 1001 and 2 caps", ("1001",)),
+    ("cancel 1001 and 2025 was a bad year", ("1001",)),
+    ("wo ist 1016 und 10 Euro zurück", ("1016",)),
+])
+def test_a_list_goes_on_from_a_bare_order_number(text, expected):
+    assert ents(text).order_numbers == expected

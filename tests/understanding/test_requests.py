@@ -216,3 +216,14 @@ def test_eval_files_are_well_formed():
                 assert " ".join(request["text"].lower().split()) in squeezed
     dev = {r["text"] for r in read_jsonl(ROOT / "eval/requests/dev.jsonl")}
     assert not dev & {r["text"] for r in read_jsonl(ROOT / "eval/requests/heldout.jsonl")}
+
+
+@pytest.mark.parametrize("text, first, second", [
+    ("Cancel 1001 and refund 1016 please.", "Cancel 1001", "refund 1016"),
+    ("Cancel order 1001, and can you refund order 1016?", "Cancel order 1001", "refund order 1016"),
+])
+def test_belonging_actions_on_different_orders_are_two_requests(text, first, second):
+    """A cancellation and a refund belong together on one order ("cancel 1001 and refund me");
+    on two orders they are two requests, or the second would be dropped or done on the first."""
+    [a, b] = texts(text, keyword_classify)
+    assert first in a and second in b
