@@ -83,14 +83,16 @@ RELATION_NOUNS: dict[str, tuple[str, ...]] = {
         "ehefrau", "ehemann", "partnerin", "lebensgefährte", "lebensgefährtin", "femme", "mari", "conjoint",
         "conjointe", "compagnon", "compagne", "copain", "copine", "époux", "épouse", "partenaire", "esposa",
         "esposo", "marido", "mujer", "pareja", "novio", "novia",
+        "mannes", "ehemannes", "partners",  # German genitive: "die Bestellung meines Mannes"
     ),
     "child": (
         "son", "daughter", "kid", "kids", "child", "children", "stepson", "stepdaughter", "sohn", "tochter",
         "kind", "kinder", "fils", "fille", "enfant", "enfants", "hijo", "hija", "hijos", "hijas", "niño", "niña",
+        "sohnes", "kindes",
     ),
     "parent": (
         "mother", "father", "mum", "mom", "dad", "mam", "parents", "mutter", "vater", "mama", "papa", "eltern",
-        "mère", "père", "maman", "madre", "padre", "mamá", "papá", "padres",
+        "mère", "père", "maman", "madre", "padre", "mamá", "papá", "padres", "vaters",
     ),
     "relative": (
         "brother", "sister", "grandmother", "grandma", "granny", "nan", "grandfather", "grandpa", "aunt",
@@ -220,9 +222,18 @@ _PROVISION = words((
     "réinitialiser", "débloquer", "bloquer", "désinscrire", "installer", "supprimer", "dar",
     "activar", "crear", "enviar", "manden", "mandar", "restablecer", "desbloquear", "bloquear", "configurar",
     "instalar", "eliminar", "borrar", "actívenle", "actívenlo", "denle", "den acceso", "dar acceso",
+    # Imperatives of the four languages' account and order actions, so that "melden Sie meinen
+    # Mann ab", "désabonnez mon mari", "den de baja a mi marido" are requests for them.
+    "melden", "stornieren", "storniere", "storniert", "setzen", "désabonnez", "désabonner", "désinscrivez",
+    "abonnez", "inscrivez", "réinitialisez", "supprimez", "annulez", "bloquez", "débloquez", "remboursez",
+    "den de baja", "dar de baja", "dé de baja", "dad de baja", "suscriban", "borren", "eliminen", "cancelen",
+    "anulen", "restablezcan", "bloqueen", "desbloqueen", "reembolsen",
 ))
 _PROVISION_RE = re.compile(_PROVISION, re.IGNORECASE)
-_VERB_THEN_MENTION = re.compile(_PROVISION + r"\s+(?:(?:please|pls|bitte|svp|porfa)\s+)?$", re.IGNORECASE)
+# Between the verb and the person: "please", a formal "you" ("melden Sie", "désabonnez-vous"
+# is not it), or Spanish's personal "a" ("den de baja a mi marido").
+_VERB_THEN_MENTION = re.compile(
+    _PROVISION + r"\s+(?:(?:please|pls|bitte|svp|porfa|sie|ihr|usted|ustedes|a|al)\s+){0,2}$", re.IGNORECASE)
 _TO_AFTER_VERB = re.compile(r"(?:\b(?:to|an)|(?<!\w)(?:à|a|al))\s*$", re.IGNORECASE)
 # "el pedido lo hizo mi marido", "que hizo mi hija": the mention placed the order.
 _AGENT_BEFORE = compile_words(("hizo", "pidió", "compró", "lo hizo", "que hizo", "a passé", "a commandé"))

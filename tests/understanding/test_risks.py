@@ -43,6 +43,9 @@ def test_the_shipped_file_defines_every_trigger_in_four_languages(detector):
     ("my laptop was stolen and my account is still logged in on it", "security"),
     ("Please delete all my data", "data_protection"),
     ("What data do you hold on me?", "data_protection"),
+    ("Löschen Sie bitte mein Konto und alle meine Daten.", "data_protection"),
+    ("Supprimez mon compte et toutes mes données.", "data_protection"),
+    ("Borren mi cuenta y todos mis datos personales.", "data_protection"),
     ("My husband passed away last month", "bereavement"),
     ("I'm registered blind, please call me", "vulnerable"),
     ("Ich werde die Verbraucherzentrale einschalten", "press"),
@@ -75,6 +78,8 @@ def test_risks_in_the_words_people_use_fire(detector, text, trigger):
     "Ich bin blind vor Wut, keine Antwort seit Tagen",
     "¿La prensa de ajos es apta para lavavajillas?",
     "My phone died during checkout",
+    "Bitte löschen Sie mein Konto.",  # an account request (approval), not erasure of data
+    "Bitte aktualisieren Sie mein Konto mit den neuen Daten.",
 ])
 def test_hard_negatives_do_not_fire(detector, text):
     assert fired(detector, text) == []

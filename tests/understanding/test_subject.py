@@ -133,3 +133,26 @@ def test_eval_files_are_well_formed():
                 assert row["name"] is row["email"] is row["relation"] is None
     dev = {r["text"] for r in read_jsonl(ROOT / "eval/subject/dev.jsonl")}
     assert not dev & {r["text"] for r in read_jsonl(ROOT / "eval/subject/heldout.jsonl")}
+
+
+@pytest.mark.parametrize("text, relation", [
+    # The person as the object of the verb, as German, French and Spanish put it.
+    ("Bitte melden Sie meinen Mann vom Newsletter ab.", "partner"),
+    ("Désabonnez mon mari de la newsletter, s'il vous plaît.", "partner"),
+    ("Por favor den de baja a mi marido del boletín.", "partner"),
+    ("Abonnez ma fille à la newsletter.", "child"),
+    ("Bitte stornieren Sie die Bestellung meines Sohnes.", "child"),
+    ("Das Passwort meines Mannes bitte zurücksetzen.", "partner"),
+])
+def test_someone_else_as_the_object_of_the_request(text, relation):
+    found = subject_of(text, ADA)
+    assert (found.kind, found.relation) == (OTHER, relation)
+
+
+@pytest.mark.parametrize("text", [
+    "Bitte melden Sie mich vom Newsletter ab, meine Frau hat es mir gesagt.",
+    "Annulez ma commande 1001, mon mari est d'accord.",
+    "Setzen Sie bitte mein Passwort zurück.",
+])
+def test_a_person_beside_the_requesters_own_request_is_not_its_subject(text):
+    assert subject_of(text, ADA).kind == REQUESTER
