@@ -142,6 +142,9 @@ def _for_someone_no_flow_serves(request, by_intent):
 def _steps(request, flows, by_intent, policy, audience):
     if (request.stance or {}).get("kind") == "question":
         return [_answered_as_question(request, flows, policy, audience)]
+    if (request.stance or {}).get("kind") == "reversed":
+        return [Step(request, code="no_flow", reason=f"the request asks to undo what the {request.intent.replace('_', ' ')} "
+                                                     f"flow does ({request.stance['phrase']!r}); no flow undoes it")]
     flow = by_intent.get((request.intent, audience))
     kind = (request.subject or {}).get("kind", "requester")
     if policy.mode_for(request.intent) == "off":

@@ -21,6 +21,12 @@ request whose acting intent comes with one of these stances is not carried out
   "o mejor"). Changing one's mind
   *before* asking ("I changed my mind, please cancel 1001") is the reason for the request.
 
+- ``reversed`` — the request asks to *undo* what the intent's flow does: "remove my Slack
+  access", "entziehen Sie mir den Zugriff auf Jira", "cancel my return", "undo the cancellation
+  of 1031", "restore my deleted account". A classifier reads these as the topic they share with
+  the action; carried out, they would grant the access, open the return, cancel again. No flow
+  undoes, so a person does.
+
 Each stance is found only where it governs the intent's own verb (hub.understanding.actions),
 so "Please cancel 1001. How do I get the refund?" is still a cancellation. Words are matched in
 folded form (hub.understanding.normalise.fold). Pure and fast: a few regular expressions.
@@ -34,7 +40,7 @@ from dataclasses import dataclass
 from .actions import OBJECTS, VERBS
 from .normalise import fold
 
-QUESTION, CONDITIONAL, RETRACTED = "question", "conditional", "retracted"
+QUESTION, CONDITIONAL, RETRACTED, REVERSED = "question", "conditional", "retracted", "reversed"
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,41 @@ _TAKES_IT_BACK = _either(
 # erledigt" — after a request they are far more often its reason ("Please cancel 1001, I've
 # changed my mind") than a retraction.
 
+# -- undoing the action ---------------------------------------------------------------------------
+
+_UNDO = r"(?:undo|undoing|reverse|reversing|reinstate|restore|revert|uncancel|un-cancel|reactivate|reopen|recover|undelete" \
+        r"|ruckgangig|zurucknehmen|zuruckgenommen|widerrufen|wiederherstell\w*|reaktivier\w*|retablir|retablissez" \
+        r"|reactiv\w*|restaur\w*|deshacer|deshagan|revertir|restablec\w*|recuperar|recuperen)"
+_REMOVE = r"(?:remove|revoke|take away|withdraw|deactivate|disable|terminate|suspend|end|cancel|offboard" \
+          r"|entfern\w*|entzieh\w*|sperr\w*|deaktivier\w*|kundig\w*|losch\w*" \
+          r"|retir\w*|supprim\w*|revoqu\w*|desactiv\w*|resili\w*|quit\w*|revoc\w*|elimin\w*|d[aeio]n? de baja|dar de baja)"
+_STOP = r"(?:cancel\w*|withdraw\w*|stop|call off|abort|storn\w*|zuruckzieh\w*|abbrech\w*|annul\w*|anul\w*)"
+_OWNER = r"(?:(?:my|the|this|that|his|her|our|mein\w*|den|die|das|mon|ma|mes|son|sa|le|la|mi|su|el|l')\s*)?"
+_GERMAN_LAST = r"(?:entziehen|entfernen|sperren|deaktivieren|kundigen|loschen|stornieren|zuruckziehen|abbrechen|ruckgangig machen)"
+_REVERSALS = {
+    "it_software_access": _either(
+        _REMOVE + r" " + _OWNER + r"(?:[\w.-]+ ){0,3}(?:access|licen[cs]e|seat|account|zugriff|zugang|lizenz|acces|compte|acceso|licencia|cuenta)",
+        r"(?:zugriff|zugang|lizenz)\w* (?:\S+ ){0,4}" + _GERMAN_LAST,
+        r"(?:no longer|don'?t|do not) (?:need|use|want) (?:my |the )?(?:[\w.-]+ )?(?:access|licen[cs]e|seat|account)",
+    ),
+    "return_request": _either(
+        _STOP + r" " + _OWNER + r"(?:return|retoure|rucksendung|retour|devolucion)\b",
+        r"(?:retoure|rucksendung)\w* (?:\S+ ){0,2}" + _GERMAN_LAST,
+    ),
+    "cancel_order": _either(
+        _UNDO + r" " + _OWNER + r"(?:\w+ ){0,2}(?:cancel\w*|order|bestellung|stornierung|storno|commande|annulation|pedido|cancelacion)",
+        # Done, and by mistake: "I cancelled 1031 by mistake" (not "cancel it, ordered by mistake").
+        r"(?:cancell?ed|storniert|annulee?|cancele|cancelad[oa]|anule|anulad[oa]) (?:\S+ ){0,3}(?:by mistake|by accident"
+        r"|accidentally|versehentlich|aus versehen|par erreur|par accident|por error|sin querer)",
+        r"(?:versehentlich|aus versehen|accidentally|por error|sin querer) (?:\S+ ){0,2}(?:storniert|cancell?ed|cancele|anule)",
+        r"(?:stornierung|storniert|annulation|cancelacion) (?:\S+ ){0,5}(?:ruckgangig|wiederherstellen|zuruckzunehmen|zurucknehmen)",
+    ),
+    "account_delete": _either(
+        _UNDO + r" " + _OWNER + r"(?:\w+ ){0,2}(?:account|konto|compte|cuenta)",
+    ),
+}
+_REVERSAL_RE = {intent: re.compile(r"\b" + pattern) for intent, pattern in _REVERSALS.items()}
+
 _VERB_OR_OBJECT = {intent: re.compile(r"\b(?:" + VERBS[intent] + "|" + OBJECTS[intent] + r")\b") for intent in VERBS}
 # The question must govern the verb: a few words between them at most ("how do I get my money back").
 _QUESTION = {intent: re.compile(r"\b" + _ASKS_HOW_OR_WHETHER + r"\b(?:[\s,']+[\w'-]+){0,5}?[\s,']+(?:"
@@ -124,6 +165,10 @@ def stance_of(text: str, intent: str, following: str = "") -> Stance | None:
     if intent not in VERBS:
         return None
     folded = fold(text)
+    undo = _REVERSAL_RE.get(intent)
+    reversal = undo.search(folded) if undo else None
+    if reversal:
+        return Stance(REVERSED, reversal.group(0))
     asked = _QUESTION[intent].search(folded)
     if asked:
         return Stance(QUESTION, asked.group(0))

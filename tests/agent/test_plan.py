@@ -194,3 +194,12 @@ def test_one_action_on_several_orders_is_one_step_per_order_and_anything_more_a_
         assert [s.code for s in mixed.steps] == ["unsure"] and "person" in mixed.steps[0].reason
     statuses = plan(agent, request("order_status", "Where are 1014 and 1016?", order_numbers=["1014", "1016"]))
     assert [s.entities["order_numbers"] for s in statuses.steps] == [["1014"], ["1016"]]
+
+
+def test_a_request_to_undo_an_action_is_handed_over_and_the_rest_still_runs(agent):
+    undo = request("it_software_access", "Please remove my Slack access.",
+                   stance={"kind": "reversed", "phrase": "remove my slack access"})
+    result = plan(agent, undo, request("password_reset"), audience="employees")
+    assert result.code is None
+    assert [(s.flow, s.code) for s in result.steps] == [(None, "no_flow"), ("password_reset", None)]
+    assert "remove my slack access" in result.steps[0].reason

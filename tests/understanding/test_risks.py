@@ -41,6 +41,11 @@ def test_the_shipped_file_defines_every_trigger_in_four_languages(detector):
     ("If this goes on I'm filing a chargeback", "chargeback"),
     ("the charger caught fire and burned my hand", "safety"),
     ("my laptop was stolen and my account is still logged in on it", "security"),
+    ("My account got locked after I clicked a link in an email asking for my credentials.", "security"),
+    ("I got an MFA push I didn't request, twice.", "security"),
+    ("Ich habe auf einen Link in einer Mail geklickt und dort mein Passwort eingegeben.", "security"),
+    ("J'ai cliqué sur un lien qui demandait mon mot de passe.", "security"),
+    ("Hice clic en un enlace que pedía mi contraseña.", "security"),
     ("Please delete all my data", "data_protection"),
     ("What data do you hold on me?", "data_protection"),
     ("Löschen Sie bitte mein Konto und alle meine Daten.", "data_protection"),
@@ -78,6 +83,8 @@ def test_risks_in_the_words_people_use_fire(detector, text, trigger):
     "Ich bin blind vor Wut, keine Antwort seit Tagen",
     "¿La prensa de ajos es apta para lavavajillas?",
     "My phone died during checkout",
+    "I clicked the reset link but it expired, can you send another?",
+    "I entered my password on the login page and it says wrong password",
     "Bitte löschen Sie mein Konto.",  # an account request (approval), not erasure of data
     "Bitte aktualisieren Sie mein Konto mit den neuen Daten.",
 ])

@@ -4,7 +4,7 @@ the plain requests, reasons and politeness that must not be mistaken for them.""
 
 import pytest
 
-from hub.understanding.stance import CONDITIONAL, QUESTION, RETRACTED, stance_of
+from hub.understanding.stance import CONDITIONAL, QUESTION, RETRACTED, REVERSED, stance_of
 
 
 @pytest.mark.parametrize("text, intent", [
@@ -84,3 +84,39 @@ def test_plain_requests_keep_their_action(text, intent):
 
 def test_intents_that_do_not_act_have_no_stance():
     assert stance_of("How do I track my order? If it's not here by Friday I'll ask again.", "order_status") is None
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("Please remove my Slack access, I'm leaving next week.", "it_software_access"),
+    ("Revoke my Figma licence, I no longer use it.", "it_software_access"),
+    ("Bitte entziehen Sie mir den Zugriff auf Jira.", "it_software_access"),
+    ("Bitte den Zugang zu Jira sperren.", "it_software_access"),
+    ("Retirez mon accès à Figma svp.", "it_software_access"),
+    ("Quiten mi acceso a Zoom, ya no lo uso.", "it_software_access"),
+    ("Cancel my return for 1027, I'll keep the jackets.", "return_request"),
+    ("Bitte die Retoure für 1027 stornieren.", "return_request"),
+    ("Annulez mon retour pour 1027.", "return_request"),
+    ("Cancelen la devolución del pedido 1027.", "return_request"),
+    ("I cancelled order 1031 by mistake, please reinstate it.", "cancel_order"),
+    ("Please undo the cancellation of 1031.", "cancel_order"),
+    ("Ich habe 1031 versehentlich storniert, bitte rückgängig machen.", "cancel_order"),
+    ("J'ai annulé la commande 1031 par erreur.", "cancel_order"),
+    ("Cancelé el pedido 1031 por error, ¿pueden restablecerlo?", "cancel_order"),
+    ("Restore my deleted account please.", "account_delete"),
+])
+def test_asking_to_undo_the_action_is_a_reversal(text, intent):
+    """Read as their topic, these would grant the access, open the return, cancel again."""
+    assert stance_of(text, intent).kind == REVERSED
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("I need access to Figma please.", "it_software_access"),
+    ("Ich brauche Zugriff auf Jira.", "it_software_access"),
+    ("Please cancel order 1001 and I will return the boots.", "return_request"),
+    ("I want to return the boots and cancel the rest.", "return_request"),
+    ("Cancel it, I ordered it by mistake.", "cancel_order"),
+    ("Versehentlich bestellt, bitte stornieren.", "cancel_order"),
+    ("J'ai commandé par erreur, annulez la commande 1001.", "cancel_order"),
+])
+def test_the_action_itself_is_no_reversal(text, intent):
+    assert stance_of(text, intent) is None
