@@ -1,4 +1,5 @@
-"""Check the replay corpus (dev.jsonl, heldout.jsonl, heldout2.jsonl) against the sandboxes' seeds.
+"""Check the replay corpus (dev.jsonl, heldout.jsonl, heldout2.jsonl and the money files
+dev_money.jsonl, heldout3.jsonl) against the sandboxes' seeds.
 
     python eval/replay/check.py            # every file; prints counts, exits 1 on any problem
 
@@ -6,6 +7,11 @@
 ticket by ticket like the others and shares their world: its ids and its write targets must be
 unique across all three files, and no order any file changes may be named by another ticket. The
 60 / 40 split is a property of dev and heldout alone; heldout2 has its own floor per group.
+
+``dev_money.jsonl`` and ``heldout3.jsonl`` are about money: refunds, returns and cancellations on
+orders appended to the Shopify seed for them (1201 and up). They share the same world and the
+same uniqueness rules; instead of group floors, each must hold enough tickets that may move money,
+some that must not (limits, risks, someone else's order), and tickets in all four languages.
 
 Only the standard library and PyYAML (which reads the seeds everywhere else in the project).
 What it checks, and why each matters to a score that cannot flatter:
@@ -37,7 +43,13 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
-SPLITS = ("dev", "heldout", "heldout2")
+SPLITS = ("dev", "heldout", "heldout2", "dev_money", "heldout3")
+#: The money files: checked like the others, with their own floors (see ``_check_money_file``).
+MONEY_SPLITS = ("dev_money", "heldout3")
+MONEY_MINIMUM = 30
+MONEY_MOVING_MINIMUM = 12   # tickets whose label lets the agent refund or cancel
+MONEY_REFUSED_MINIMUM = 8   # tickets that name an order but must move nothing
+MONEY_FIRST_ORDER = 1201    # the orders appended to the Shopify seed for the money files
 GROUPS = ("plain", "other_person", "several_requests", "partial_amount", "risk", "asks", "hostile",
           "crossing_worlds", "languages", "out_of_scope")
 #: The first four carry most of the corpus's weight; every group needs enough tickets to measure.
@@ -305,15 +317,31 @@ def check_ticket(item, world, say):
 
 
 def _check_money(label, actions, outcome, orders, max_amount, world, say):
-    """The amounts and order states the allowed actions rely on, against the seed and the policy."""
+    """The amounts and order states the allowed actions rely on, against the seed and the policy.
+
+    The actions are checked on the orders the ticket writes (``label.writes``), not on orders it
+    only reads (a cancellation beside a status question). A ticket that writes several orders
+    (cancel one, return another) is checked per order for the actions that order's state allows,
+    and every action must fit one of them."""
     moves_money = {"shopify.cancel_order", "shopify.refund"} & set(actions)
     if moves_money and max_amount is None:
         say("label.max_amount: required when the agent may move money")
     if max_amount is not None and moves_money and max_amount > world.refund_max:
         say(f"label.max_amount: {max_amount} is above refund_max {world.refund_max}")
-    for order in orders:
+    written = {t.rsplit(":", 1)[1] for t in label.get("writes") or [] if t.startswith("shopify:order:")}
+    targets = [o for o in orders if str(o["number"]) in written]
+    if len(targets) > 1:
+        for action in actions:
+            if action in ACTION_TARGETS and ACTION_TARGETS[action] == "order" \
+                    and not any(_fits(action, o, world) for o in targets):
+                say(f"label.allowed_actions: {action} fits none of the orders written "
+                    f"({', '.join(str(o['number']) for o in targets)})")
+        checks = [(o, [a for a in actions if _fits(a, o, world)]) for o in targets]
+    else:
+        checks = [(o, actions) for o in (targets or orders)]
+    for order, acts in checks:
         state = world.state(order)
-        if "shopify.cancel_order" in actions:
+        if "shopify.cancel_order" in acts:
             captured = world.captured(order)
             if state != "unfulfilled":
                 say(f"label.allowed_actions: {order['number']} is {state}, it cannot be cancelled")
@@ -325,7 +353,7 @@ def _check_money(label, actions, outcome, orders, max_amount, world, say):
                 say(f"label.outcome: cancelling {order['number']} refunds {captured}: no approval is needed")
             if max_amount is not None and not captured <= max_amount <= order["total"]:
                 say(f"label.max_amount: {max_amount} does not cover the cancellation of {order['number']}")
-        if "shopify.refund" in actions and max_amount is not None:
+        if "shopify.refund" in acts and max_amount is not None:
             if state not in ("delivered",):
                 say(f"label.allowed_actions: {order['number']} is {state}: refund it only with a cancellation")
             items = set(label.get("items") or [])
@@ -334,14 +362,28 @@ def _check_money(label, actions, outcome, orders, max_amount, world, say):
                 say(f"label.max_amount: {max_amount} is more than the items named cost ({cap})")
             if outcome == "resolved" and max_amount > world.refund_auto_max:
                 say(f"label.outcome: a refund of {max_amount} waits for approval")
-        if RETURNS & set(actions):
+        if RETURNS & set(acts):
             days = world.delivered_days_ago(order)
             if state != "delivered" or days is None or days > world.return_window:
                 say(f"label.allowed_actions: {order['number']} is not delivered inside the return window")
-            if max_amount is not None and max_amount != 0:
+            # With a refund or cancellation beside it, max_amount is theirs; the return itself moves nothing.
+            if max_amount is not None and max_amount != 0 and not moves_money:
                 say("label.max_amount: a return request moves no money now ('0.00')")
-        if "shopify.update_shipping_address" in actions and state != "unfulfilled":
+        if "shopify.update_shipping_address" in acts and state != "unfulfilled":
             say(f"label.allowed_actions: {order['number']} is {state}: its address cannot change")
+
+
+def _fits(action, order, world):
+    """Whether the order's state allows the action at all (for tickets that write several orders)."""
+    state = world.state(order)
+    if action in ("shopify.cancel_order", "shopify.update_shipping_address"):
+        return state == "unfulfilled"
+    if action == "shopify.refund":
+        return state == "delivered"
+    if action in RETURNS:
+        days = world.delivered_days_ago(order)
+        return state == "delivered" and days is not None and days <= world.return_window
+    return True
 
 
 # -- both files -----------------------------------------------------------------------------------
@@ -365,14 +407,17 @@ def read(path):
 
 
 def check(dev_path=HERE / "dev.jsonl", heldout_path=HERE / "heldout.jsonl", world=None,
-          heldout2_path=HERE / "heldout2.jsonl"):
+          heldout2_path=HERE / "heldout2.jsonl", dev_money_path=HERE / "dev_money.jsonl",
+          heldout3_path=HERE / "heldout3.jsonl"):
     """Every problem found (empty when the corpus is sound) and the counts per group and file.
 
-    ``heldout2_path`` is checked when the file exists (``None`` leaves it out)."""
+    ``heldout2_path``, ``dev_money_path`` and ``heldout3_path`` are checked when the file exists
+    (``None`` leaves it out)."""
     world = world or World()
     files = {"dev": Path(dev_path), "heldout": Path(heldout_path)}
-    if heldout2_path is not None and Path(heldout2_path).exists():
-        files["heldout2"] = Path(heldout2_path)
+    for split, path in (("heldout2", heldout2_path), ("dev_money", dev_money_path), ("heldout3", heldout3_path)):
+        if path is not None and Path(path).exists():
+            files[split] = Path(path)
     problems, everything = [], []
     for split, path in files.items():
         tickets, unreadable = read(path)
@@ -416,15 +461,47 @@ def check(dev_path=HERE / "dev.jsonl", heldout_path=HERE / "heldout.jsonl", worl
         if "heldout2" in files and counts[group]["heldout2"] < HELDOUT2_MINIMUM:
             problems.append(f"group {group}: {counts[group]['heldout2']} tickets in heldout2, fewer than "
                             f"{HELDOUT2_MINIMUM}")
+    for split in MONEY_SPLITS:
+        if split in files:
+            problems += _check_money_file(split, [item for s, _, item in everything if s == split], world)
     for trigger in RISK_TRIGGERS:
-        for split in files:
+        for split in (s for s in files if s not in MONEY_SPLITS):
             if not any(s == split and item["label"].get("reason") == f"risk:{trigger}" for s, _, item in everything):
                 problems.append(f"risk:{trigger}: no {split} ticket escalates for it")
     return problems, counts
 
 
+def _check_money_file(split, items, world):
+    """A money file measures acting on money: enough tickets that may refund or cancel, enough that
+    must not although they name an order, every supported language, and only the seed's orders
+    that were appended for these files (so the older files' readers never meet them)."""
+    problems = []
+    if len(items) < MONEY_MINIMUM:
+        problems.append(f"{split}: {len(items)} tickets, fewer than {MONEY_MINIMUM}")
+    moving = [i for i in items if {"shopify.refund", "shopify.cancel_order"} & set(i["label"]["allowed_actions"])]
+    if len(moving) < MONEY_MOVING_MINIMUM:
+        problems.append(f"{split}: {len(moving)} tickets may move money, fewer than {MONEY_MOVING_MINIMUM}")
+    refused = [i for i in items if i["label"].get("orders") and not i["label"]["allowed_actions"]
+               and i["label"]["outcome"] == "escalated"]
+    if len(refused) < MONEY_REFUSED_MINIMUM:
+        problems.append(f"{split}: {len(refused)} tickets name an order and must move nothing, fewer than "
+                        f"{MONEY_REFUSED_MINIMUM}")
+    languages = {i.get("language") for i in items}
+    for language in SUPPORTED_LANGUAGES:
+        if language not in languages:
+            problems.append(f"{split}: no ticket in {language}")
+    for item in items:
+        for number in item["label"].get("orders") or []:
+            if str(number) in world.orders and int(number) < MONEY_FIRST_ORDER:
+                problems.append(f"{split}: {item['id']}: names order {number}, one of the older seed orders; "
+                                f"the money files use orders from {MONEY_FIRST_ORDER} on")
+        if item["label"]["allowed_actions"] and "max_amount" not in item["label"]:
+            problems.append(f"{split}: {item['id']}: label.max_amount: every acting money ticket states it")
+    return problems
+
+
 def table(counts):
-    columns = ("dev", "heldout", "heldout2", "resolved", "escalated", "waiting_approval", "waiting_customer")
+    columns = SPLITS + ("resolved", "escalated", "waiting_approval", "waiting_customer")
     rows = [f"| group | {' | '.join(columns)} | total |", "|---|" + "---|" * (len(columns) + 1)]
     totals = Counter()
     for group in GROUPS:
@@ -454,11 +531,15 @@ def main(argv=None):
     parser.add_argument("--dev", default=HERE / "dev.jsonl")
     parser.add_argument("--heldout", default=HERE / "heldout.jsonl")
     parser.add_argument("--heldout2", default=HERE / "heldout2.jsonl")
+    parser.add_argument("--dev-money", default=HERE / "dev_money.jsonl")
+    parser.add_argument("--heldout3", default=HERE / "heldout3.jsonl")
     args = parser.parse_args(argv)
-    problems, counts = check(args.dev, args.heldout, heldout2_path=args.heldout2)
+    problems, counts = check(args.dev, args.heldout, heldout2_path=args.heldout2, dev_money_path=args.dev_money,
+                             heldout3_path=args.heldout3)
     print(table(counts))
-    if Path(args.heldout2).exists():
-        print(f"\n{Path(args.heldout2).name}:\n{breakdown(args.heldout2)}")
+    for path in (args.heldout2, args.dev_money, args.heldout3):
+        if Path(path).exists():
+            print(f"\n{Path(path).name}:\n{breakdown(path)}")
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -9,7 +9,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = REPO / "eval" / "replay"
-FILES = ("dev.jsonl", "heldout.jsonl", "heldout2.jsonl")
+FILES = ("dev.jsonl", "heldout.jsonl", "heldout2.jsonl", "dev_money.jsonl", "heldout3.jsonl")
 
 
 def _load_checker():
@@ -53,7 +53,8 @@ def _with(tmp_path, world, change):
     for name, items in copies.items():
         (tmp_path / name).write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
     problems, _ = check.check(tmp_path / "dev.jsonl", tmp_path / "heldout.jsonl", world=world,
-                              heldout2_path=tmp_path / "heldout2.jsonl")
+                              heldout2_path=tmp_path / "heldout2.jsonl", dev_money_path=tmp_path / "dev_money.jsonl",
+                              heldout3_path=tmp_path / "heldout3.jsonl")
     return "\n".join(problems)
 
 
@@ -146,3 +147,75 @@ def test_heldout2_is_counted_on_its_own(world):
 ])
 def test_heldout2_shares_the_world_of_the_other_files(tmp_path, world, change, message):
     assert message in _with(tmp_path, world, change)
+
+
+# -- the money files: dev_money.jsonl and heldout3.jsonl --------------------------------------------
+
+
+def test_the_money_files_are_sound_and_move_money(world):
+    problems, counts = check.check(world=world)
+    assert problems == []
+    for split in check.MONEY_SPLITS:
+        items = _tickets(f"{split}.jsonl")
+        assert sum(c[split] for c in counts.values()) == len(items) >= check.MONEY_MINIMUM
+        assert {i["language"] for i in items} == set(check.SUPPORTED_LANGUAGES)
+        moving = [i for i in items if {"shopify.refund", "shopify.cancel_order"} & set(i["label"]["allowed_actions"])]
+        assert len(moving) >= check.MONEY_MOVING_MINIMUM
+        # Every money-file order is one appended to the seed for them, and exists there.
+        for item in items:
+            assert all(int(n) >= check.MONEY_FIRST_ORDER and n in world.orders for n in item["label"]["orders"])
+
+
+def test_the_money_seed_orders_have_the_states_the_files_rely_on(world):
+    """The appended orders: unshipped, authorised only, in transit, delivered inside and outside the
+    window, partly refunded, on an open return, and totals above refund_max."""
+    new = [o for n, o in world.orders.items() if int(n) >= check.MONEY_FIRST_ORDER]
+    states = {world.state(o) for o in new}
+    assert {"unfulfilled", "in_transit", "delivered"} <= states
+    assert any(o.get("payment") == "authorized" for o in new)
+    assert any(o.get("refunds") for o in new) and any(o.get("returns") for o in new)
+    assert any(o["total"] > world.refund_max for o in new)
+    assert any((world.delivered_days_ago(o) or 0) > world.return_window for o in new)
+
+
+@pytest.mark.parametrize("ticket, change, message", [
+    # A cancellation labelled on the order the ticket only asks the status of (in transit).
+    ("several-m-zd-anjali-cancel-and-status", _set(label__writes=["shopify:order:1211"]),
+     "1211 is in_transit, it cannot be cancelled"),
+    # Above refund_auto_max, a refund cannot be labelled resolved.
+    ("partial-m-zd-marcus-vest-1206", _set(label__outcome="resolved", label__vendor_status="solved"),
+     "a refund of 135.00 waits for approval"),
+    # The beanie is not what Marcus asked about; the vest alone costs 135.00.
+    ("partial-m-zd-marcus-vest-1206", _set(label__max_amount="143.00"), "more than the items named cost"),
+    # A money ticket must use the orders appended for the money files.
+    ("plain-m-zd-rosa-estado-reembolso-1241", _set(label__orders=["1035"]), "one of the older seed orders"),
+    # A write target the older files already use (dev cancels 1001).
+    ("plain-m-zd-marcus-cancel-1202", _set(label__writes=["shopify:order:1001"]),
+     "write target shopify:order:1001 is shared"),
+])
+def test_the_checker_names_a_bad_money_label(tmp_path, world, ticket, change, message):
+    def apply(copies):
+        change(_find(copies, ticket))
+    assert message in _with(tmp_path, world, apply)
+
+
+def test_a_ticket_writing_two_orders_is_checked_per_order(tmp_path, world):
+    """Cancel one order and return another: each action must fit one of the orders written."""
+    def cancel_both(copies):
+        item = _find(copies, "several-m-zd-anjali-cancel-and-status")
+        item["label"].update(writes=["shopify:order:1210", "shopify:order:1211"],
+                             allowed_actions=["shopify.cancel_order", "shopify.request_return"])
+    assert "shopify.request_return fits none of the orders written" in _with(tmp_path, world, cancel_both)
+
+
+def test_a_money_order_named_by_an_older_file_is_refused(tmp_path, world):
+    def mention(copies):
+        _find(copies, "plain-zd-kb-phone-hours")["body"] += " (my last order was 1202)"
+    assert "names order 1202, which dev_money.jsonl" in _with(tmp_path, world, mention)
+
+
+def test_a_money_file_without_enough_refusals_is_refused(tmp_path, world):
+    def only_acting(copies):
+        copies["dev_money.jsonl"][:] = [i for i in copies["dev_money.jsonl"] if i["label"]["allowed_actions"]]
+    problems = _with(tmp_path, world, only_acting)
+    assert "dev_money: " in problems and "must move nothing" in problems

@@ -70,10 +70,10 @@ def test_relationship_fields(soql):
 
 
 def test_query_locators(soql, api, error_code):
-    page = soql("SELECT Id FROM Contact", **{"Sforce-Query-Options": "batchSize=4"}).json()
-    assert (page["totalSize"], page["done"], len(page["records"])) == (6, False, 4)
+    page = soql("SELECT Id FROM Contact", **{"Sforce-Query-Options": "batchSize=10"}).json()
+    assert (page["totalSize"], page["done"], len(page["records"])) == (13, False, 10)
     last = api.get(api.base.split("/services")[0] + page["nextRecordsUrl"]).json()
-    assert (last["done"], len(last["records"]), "nextRecordsUrl" in last) == (True, 2, False)
+    assert (last["done"], len(last["records"]), "nextRecordsUrl" in last) == (True, 3, False)
     gone = api.get(api.base + "query/01gdoesnotexist-2")
     assert gone.status_code == 400 and error_code(gone) == "INVALID_QUERY_LOCATOR"
 

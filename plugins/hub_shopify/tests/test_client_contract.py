@@ -47,7 +47,7 @@ def test_client_reads_shop_and_follows_every_page(client):
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert len(names) == 42 and names[0] == "#1001"
+    assert len(names) == 127 and names[0] == "#1001"
 
 
 def test_client_finds_order_by_name_with_tracking(client):

@@ -29,7 +29,7 @@ class TestConformance(ConnectorConformance):
         "shopify.update_customer": {"customer_id": "7002", "changes": {"phone": "+15125550042"}},
         "shopify.set_email_marketing": {"customer_id": "7002", "subscribed": True},
     }
-    pagination = ("shopify.list_orders", {"page_size": 5}, "orders", 42)
+    pagination = ("shopify.list_orders", {"page_size": 5}, "orders", 127)
     ticket_for_escalation = None
     skip = {
         "escalate_leaves_internal_note_and_assignment":

@@ -23,7 +23,7 @@ GID = re.compile(r"^gid://shopify/([A-Za-z]+)/(\d+)$")
 MAX_PAGE = 250
 #: The first Admin API version whose refundCreate refuses to run without @idempotent(key:).
 IDEMPOTENCY_REQUIRED_FROM = "2026-04"
-COUNTRY_NAMES = {"US": "United States", "CA": "Canada", "GB": "United Kingdom", "DE": "Germany", "FR": "France"}
+COUNTRY_NAMES = {"US": "United States", "CA": "Canada", "GB": "United Kingdom", "DE": "Germany", "FR": "France", "ES": "Spain"}
 
 
 @dataclass
