@@ -191,11 +191,11 @@ class Agent:
     def reader(self):
         """How the agent reads a ticket before any node runs (hub.agent.reading)."""
         from ..understanding.language import detect_language
-        from ..understanding.requests import split_requests
+        from ..understanding.requests import asking_part, split_requests
         from ..understanding.subject import subject_of
 
         return Reader(understand=self._understand_piece, language=detect_language, split=split_requests,
-                      subject=subject_of,
+                      subject=subject_of, asking=asking_part,
                       risks=lambda text: self._current().risks.detect(text), instruction=self.addresses_the_agent)
 
     def _understand_piece(self, text):

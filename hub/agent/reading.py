@@ -83,6 +83,8 @@ class Reader:
     split: Callable[..., list] | None = None  # (text, classify) -> [RequestSpan(text, start, end)]
     subject: Callable[..., object] | None = None  # (text, requester_email, requester_name) -> Subject
     risks: Callable[[str], list] | None = None  # text -> [RiskHit(trigger, phrase, language)]
+    #: text -> the part of it that asks for something (hub.understanding.requests.asking_part)
+    asking: Callable[[str], str] | None = None
     instruction: Callable[[str], str | None] | None = None
 
     def read(self, text: str, requester_email: str | None = None, requester_name: str | None = None,
@@ -126,6 +128,8 @@ class Reader:
 
     def _request(self, piece, following, whole, understand, language, requester_email, requester_name):
         intent, confidence, unsure, source, *why = understand(piece)
+        if unsure and self.asking is not None:
+            intent, confidence, unsure, source, why = self._read_the_ask(piece, understand, intent, confidence, source, why)
         entities = extract(piece, language=language).to_dict()
         for key in BORROWED:
             if not entities.get(key) and len(whole.get(key) or ()) == 1:
@@ -139,6 +143,20 @@ class Reader:
                        entities=entities, subject=subject, negated=negates_action(piece, intent),
                        doubt=(why[0] if why else None) if unsure else None,
                        stance={"kind": stance.kind, "phrase": stance.phrase} if stance else None)
+
+
+    def _read_the_ask(self, piece, understand, intent, confidence, source, why):
+        """A long ticket whose story blurs its request ("the cap has a tear along the brim, looks
+        like it got caught in the warehouse… Could you refund the $29 for the cap?") is read
+        again on the sentences that ask. That reading stands only when it is sure *and* names the
+        intent the whole text leaned to: it sharpens a reading, never changes it."""
+        part = self.asking(piece)
+        if not part or part.strip() == piece.strip():
+            return intent, confidence, True, source, why
+        a_intent, a_confidence, a_unsure, a_source, *_ = understand(part)
+        if a_unsure or a_intent != intent:
+            return intent, confidence, True, source, why
+        return a_intent, a_confidence, False, a_source, []
 
 
 def _carry_subjects(requests):

@@ -319,6 +319,19 @@ def split_requests(text, classify: Classify | None = None) -> list[RequestSpan]:
     return [_span(text, *g.span(text)) for g in groups]
 
 
+def asking_part(text) -> str:
+    """The sentences and clauses of ``text`` that ask for something, in order, without the
+    greetings, the story around them and the sign-off: "Could you refund the $29 for the cap?"
+    of a paragraph about the parcel, the warehouse and the tee. A second thing to classify when
+    the whole is unsure (hub.agent.reading); "" when nothing in it asks."""
+    text = _as_text(text)
+    if not text.strip():
+        return ""
+    units = _units(text)[:MAX_UNITS]
+    _mark(units, text)
+    return " ".join(text[u.start: u.end] for u in units if u.cue and not u.pleasantry)
+
+
 def _grouped(kept: list[_Unit], splits) -> list[_Group]:
     groups: list[_Group] = []
     for unit in kept:

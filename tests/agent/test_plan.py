@@ -203,3 +203,23 @@ def test_a_request_to_undo_an_action_is_handed_over_and_the_rest_still_runs(agen
     assert result.code is None
     assert [(s.flow, s.code) for s in result.steps] == [(None, "no_flow"), ("password_reset", None)]
     assert "remove my slack access" in result.steps[0].reason
+
+
+def test_an_unsure_long_ticket_is_read_again_on_the_sentences_that_ask(agent):
+    from hub.understanding.requests import asking_part
+
+    story = ("Order #1201 came on Monday. The tee is perfect but the canvas cap has a big tear along the brim, "
+             "looks like it got caught on something in the warehouse. Could you refund the $29 for the cap?")
+
+    def understand(text, leaning="refund_request", sure_on="refund_request"):
+        if text.startswith("Could you refund"):  # the ask alone
+            return sure_on, 0.93, False, "classifier", None
+        return leaning, 0.55, True, "classifier", "confidence 0.55 is below the threshold"
+
+    reader = Reader(understand=understand, asking=asking_part)
+    [sharpened] = reader.read(story).requests
+    assert (sharpened.intent, sharpened.unsure, sharpened.confidence) == ("refund_request", False, 0.93)
+    # The ask read alone may only confirm what the whole leaned to, never change it.
+    other = Reader(understand=lambda t: understand(t, sure_on="refund_status"), asking=asking_part)
+    [kept] = other.read(story).requests
+    assert (kept.intent, kept.unsure) == ("refund_request", True) and kept.doubt

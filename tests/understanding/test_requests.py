@@ -227,3 +227,12 @@ def test_belonging_actions_on_different_orders_are_two_requests(text, first, sec
     on two orders they are two requests, or the second would be dropped or done on the first."""
     [a, b] = texts(text, keyword_classify)
     assert first in a and second in b
+
+
+def test_the_asking_part_is_the_sentences_that_ask_without_the_story_around_them():
+    from hub.understanding.requests import asking_part
+
+    text = ("Hi!\n\nOrder #1201 came on Monday. The tee is perfect but the canvas cap looks like it got caught "
+            "on something in the warehouse. Could you refund the $29 for the cap? Thanks, Anjali")
+    assert asking_part(text) == "Could you refund the $29 for the cap?"
+    assert asking_part("Thanks so much!") == "" and asking_part("") == ""
