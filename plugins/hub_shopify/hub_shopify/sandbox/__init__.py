@@ -46,6 +46,16 @@ def auth_error(failure):
     return flask.jsonify(errors=INVALID_TOKEN), 401
 
 
+def http_error(error):
+    """What no route takes (hub.sandbox.refusals). Shopify's Rails router answers a path or
+    method it has no route for with 404 ``{"errors": "Not Found"}``."""
+    if error.code in (404, 405):
+        return flask.jsonify(errors="Not Found"), 404
+    if error.code >= 500:
+        return server_error(error.code)
+    return flask.jsonify(errors=HTTPStatus(error.code).phrase), error.code
+
+
 def server_error(status):
     return flask.jsonify(errors=HTTPStatus(status).phrase), status
 
@@ -167,6 +177,7 @@ def create_sandbox(today=None, bucket_size=2000, restore_rate=100, throttle_stat
         render_rate_limit=_throttle_renderer(holder),
         render_auth_error=auth_error,
         render_server_error=server_error,
+        render_http_error=http_error,
         is_write=is_write,
         sign_webhook=events.sign,
         # Shopify retries 8 times over 4 hours; the same count, on a seconds scale.

@@ -255,19 +255,11 @@ def add_routes(sandbox, outbox):
             secret = hook["secret"]
         return flask.jsonify(signing_secret={"algorithm": "SHA256", "secret": secret}), 201
 
-    # -- Zendesk's answers for what no route handles -------------------------------------------
+    # -- Zendesk's error envelope for refusals raised in routes (unknown paths: responses.http_error)
 
     @app.errorhandler(ApiError)
     def api_error(error):
         return error.response()
-
-    @app.errorhandler(404)
-    def no_such_endpoint(error):
-        return flask.jsonify(error="InvalidEndpoint", description="Not found"), 404
-
-    @app.errorhandler(405)
-    def wrong_method(error):
-        return flask.jsonify(error="InvalidEndpoint", description="Method not allowed for this endpoint"), 405
 
 
 def _valid_webhook(fields):
