@@ -112,7 +112,7 @@ def add_routes(sandbox, outbox):
             if external_id is not None:
                 rows = [u for u in data["users"] if u.get("external_id") == external_id]
             else:
-                rows = [r for kind, r in search_records(data, f"type:user {query}") if kind == "user"]
+                rows = [r for kind, r in search_records(data, f"type:user {query}", me=actor_id()) if kind == "user"]
             users = [records.render_user(u, base()) for u in rows]
         return flask.jsonify(offset_page(users, "users"))
 
@@ -146,8 +146,13 @@ def add_routes(sandbox, outbox):
         render = {"ticket": lambda row: records.render_ticket(data, row, base()),
                   "user": lambda row: records.render_user(row, base()),
                   "group": lambda row: records.render_group(row, base())}
+        args = flask.request.args
+        if args.get("filter[type]"):  # zenpy sends type:X both in the query and as this filter
+            query = f"{query} type:{args['filter[type]']}"
         with sandbox.lock:
-            results = [dict(render[kind](row), result_type=kind) for kind, row in search_records(data, query)]
+            found = search_records(data, query, sort_by=args.get("sort_by"), sort_order=args.get("sort_order"),
+                                   me=actor_id())
+            results = [dict(render[kind](row), result_type=kind) for kind, row in found]
         page = offset_page(results, "results")  # validates page and per_page
         args = flask.request.args
         if int(args.get("page", "1")) * int(args.get("per_page", "100")) > SEARCH_RESULT_LIMIT:
