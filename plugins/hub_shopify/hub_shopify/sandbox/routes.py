@@ -96,6 +96,8 @@ def install(sandbox, state):
             answer["errors"] = [error.formatted for error in result.errors]
         answer["data"] = result.data
         answer["extensions"] = {"cost": {"requestedQueryCost": cost, "actualQueryCost": actual, "throttleStatus": status}}
+        if context.search:  # fields a query: argument named that Shopify ignores, as Shopify reports them
+            answer["extensions"]["search"] = context.search
         state.send(context.events, version, sandbox.oauth.clients.get(token.client_id))
         return flask.jsonify(answer)
 
