@@ -115,3 +115,9 @@ def test_rate_limit_answer_is_retried_by_zenpy(zenpy, fresh, requests_seen):
     assert [r.status_code for r in requests_seen] == [429, 200]
     assert requests_seen[0].headers["Retry-After"] == "1"
     assert "X-Rate-Limit-Remaining" in requests_seen[1].headers
+
+
+def test_users_me_is_the_tokens_user(zenpy):
+    me = zenpy.users.me()
+    assert isinstance(me, User)
+    assert (me.id, me.email, me.role) == (372000000101, "priya.natarajan@brightline.example", "admin")

@@ -116,6 +116,15 @@ def add_routes(sandbox, outbox):
             users = [records.render_user(u, base()) for u in rows]
         return flask.jsonify(offset_page(users, "users"))
 
+    @route("/api/v2/users/me", ["GET"], READ + ("users:read",))
+    def show_me():
+        """The user the token acts for (zenpy's ``users.me()``)."""
+        with sandbox.lock:
+            user = records.find(data["users"], actor_id())
+            if user is None:
+                raise not_found()
+            return flask.jsonify(user=records.render_user(user, base()))
+
     @route("/api/v2/users/<int:user_id>", ["GET"], READ + ("users:read",))
     def show_user(user_id):
         with sandbox.lock:
