@@ -423,14 +423,15 @@ class Executor:
     def __init__(self, org, version):
         self.org, self.version = org, version
 
-    def run(self, query, restrict_to=None):
+    def run(self, query, restrict_to=None, include_deleted=False):
         """All matching records, ordered and limited. ``restrict_to`` keeps only those ids
         (in that order, unless the query orders them) — SOSL narrows a query this way."""
         rows = self.org.records(query.obj.name)
         if restrict_to is not None:
             position = {record_id: n for n, record_id in enumerate(restrict_to)}
             rows = sorted((r for r in rows if r["Id"] in position), key=lambda r: position[r["Id"]])
-        rows = [r for r in rows if not r.get("IsDeleted") and self.matches(r, query.where)]
+        # /query skips the recycle bin; /queryAll (include_deleted) reads it too.
+        rows = [r for r in rows if (include_deleted or not r.get("IsDeleted")) and self.matches(r, query.where)]
         for path, descending, nulls_last in reversed(query.order):
             rows.sort(key=lambda r, p=path, d=descending, n=nulls_last: self.sort_key(r, p, d, n), reverse=descending)
         if query.aggregates:
