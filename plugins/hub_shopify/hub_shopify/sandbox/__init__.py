@@ -22,6 +22,7 @@ from graphql import GraphQLError, OperationType, build_schema, parse
 from hub.sandbox import OAuthSettings, Sandbox, VendorSpec
 
 from . import events, routes
+from .graph import GID
 from .cost import LeakyBucket
 from .schema import SDL
 from .shop import Shop, parse_today
@@ -36,6 +37,8 @@ def build_graphql_schema():
     schema = build_schema(SDL)
     # The one interface in the trimmed schema: every return line item here is a ReturnLineItem.
     schema.get_type("ReturnLineItemType").resolve_type = lambda value, info, abstract: value["__typename"]
+    # A Node is whatever its global id names: gid://shopify/Order/1 is an Order.
+    schema.get_type("Node").resolve_type = lambda value, info, abstract: GID.match(value["id"]).group(1)
     return schema
 
 

@@ -500,6 +500,25 @@ class Root:
             raise GraphQLError("Exactly one identifier must be provided", extensions={"code": "BAD_REQUEST"})
         return customer_view(shop, found) if found else None
 
+    def return_(self, info, id):  # noqa: A002 - the field is named "return", a Python keyword
+        require(info, "read_returns", "return")
+        shop = info.context.shop
+        number = parse_gid(id, "Return")
+        order, found = shop.find_return(number) if number else (None, None)
+        return return_view(shop, order, found) if found else None
+
+    def node(self, info, id):  # noqa: A002
+        """The object a global id names, through the field that reads that kind (and its scope);
+        None for a kind the sandbox's shop does not keep, as for an id that does not exist."""
+        match = GID.match(id or "")
+        if match is None:
+            raise GraphQLError(f"Invalid global id '{id}'", extensions={"code": "argumentLiteralsIncompatible"})
+        reader = {"Order": self.order, "Customer": self.customer, "Return": self.return_}.get(match.group(1))
+        return reader(info, id) if reader else None
+
+    def nodes(self, info, ids):
+        return [self.node(info, one) for one in ids]
+
     def webhookSubscriptions(self, info, topics=None, **args):  # noqa: N802
         subs = [s for s in info.context.subscriptions if not topics or s["topic"] in topics]
         return connection(subs, webhook_view, **args)
@@ -663,3 +682,7 @@ def _id_or_fail(value, kind, field, code="NOT_FOUND"):
         raise UserError(f"{kind} does not exist", field, code)
     return number
 
+
+
+# graphql-core's default resolver reads the root field "return" as getattr(root, "return").
+setattr(Root, "return", Root.return_)
