@@ -483,7 +483,7 @@ class Root:
         matches = matcher(info, query, CUSTOMER_FIELDS, customer_free_text)
         found = [c for c in shop.customers.values() if matches(c)]
         sort = {"ID": lambda c: c["id"], "CREATED_AT": lambda c: (c["created_at"], c["id"]),
-                "UPDATED_AT": lambda c: (c["created_at"], c["id"]),
+                "UPDATED_AT": lambda c: (c["updated_at"], c["id"]),
                 "NAME": lambda c: (c["last_name"], c["first_name"], c["id"])}[sortKey]
         return connection(sorted(found, key=sort), lambda c: customer_view(shop, c), **args)
 
