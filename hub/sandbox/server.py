@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 from .control import BLUEPRINT, control_blueprint
 from .faults import Faults, default_server_error, is_write
 from .oauth import OAuthProvider, OAuthSettings, default_auth_error
+from .refusals import default_http_error, install as install_refusals
 from .seed import Seed
 from .tls import DEFAULT_DIRECTORY, TLSFiles, ensure_certificates
 from .webhooks import WebhookDispatcher, retry_any_failure
@@ -49,6 +50,9 @@ class VendorSpec:
     tls: bool = False
     #: ``(flask.Request) -> bool``: does this request change something (for lost-answer faults)?
     is_write: Callable = is_write
+    #: ``(werkzeug HTTPException) -> Flask response`` for what no route takes: unknown path
+    #: (404), method (405, ``error.valid_methods``), unreadable body (400), a crash (500).
+    render_http_error: Callable = default_http_error
 
 
 class Sandbox:
@@ -81,6 +85,7 @@ class Sandbox:
         self.app.register_blueprint(control_blueprint(self))
         self.app.before_request(self._inject_faults)
         self.app.after_request(self._lose_answer)
+        install_refusals(self.app, spec.render_http_error)
 
     @property
     def data(self):

@@ -115,3 +115,19 @@ def test_rate_limit_answer_is_retried_by_zenpy(zenpy, fresh, requests_seen):
     assert [r.status_code for r in requests_seen] == [429, 200]
     assert requests_seen[0].headers["Retry-After"] == "1"
     assert "X-Rate-Limit-Remaining" in requests_seen[1].headers
+
+
+def test_users_me_is_the_tokens_user(zenpy):
+    me = zenpy.users.me()
+    assert isinstance(me, User)
+    assert (me.id, me.email, me.role) == (372000000101, "priya.natarajan@brightline.example", "admin")
+
+
+def test_list_tickets_sorted_as_asked(zenpy, api):
+    newest_first = [t.created_at for t in zenpy.tickets(sort_by="created_at", sort_order="desc")]
+    assert len(newest_first) == 15 and newest_first == sorted(newest_first, reverse=True)
+    by_cursor = api("GET", "/api/v2/tickets.json", params={"page[size]": 100, "sort": "-updated_at"}).json()
+    stamps = [t["updated_at"] for t in by_cursor["tickets"]]
+    assert stamps == sorted(stamps, reverse=True)
+    refused = api("GET", "/api/v2/tickets.json", params={"sort_by": "satisfaction"})
+    assert refused.status_code == 400 and refused.json()["error"] == "InvalidPaginationParameter"

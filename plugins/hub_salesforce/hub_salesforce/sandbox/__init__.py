@@ -65,6 +65,7 @@ def create_sandbox(seed=None, **oauth_options):
         render_rate_limit=errors.render_rate_limit,
         render_auth_error=errors.render_auth_error,
         render_server_error=errors.render_server_error,
+        render_http_error=errors.render_http_error,
         oauth=OAuthSettings(**settings),
         # Salesforce retries unacknowledged Outbound Messages with growing gaps for 24 hours.
         webhook_retry_delays=(1, 2, 4, 8),

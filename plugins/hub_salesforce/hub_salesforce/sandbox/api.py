@@ -11,7 +11,7 @@ import secrets
 
 import flask
 
-from . import outbound, records, schema, soql, sosl
+from . import describe, outbound, records, schema, soql, sosl
 from .errors import ApiError, not_found, render
 
 OLDEST_VERSION, NEWEST_VERSION = 31, 67
@@ -159,17 +159,55 @@ def install(sandbox, org):
             org.update(obj, record_id, body, auto_assign() if obj.name == "Case" else False)
         return "", 204
 
+    @app.delete("/services/data/v<version>/sobjects/<name>/<record_id>")
+    @api
+    def delete(version, name, record_id):
+        version_or_404(version)
+        obj = object_or_404(name)
+        with sandbox.lock:
+            org.delete(obj, record_id)
+        return "", 204
+
+    @app.get("/services/data/v<version>/sobjects/")
+    @app.get("/services/data/v<version>/sobjects")
+    @api
+    def describe_global(version):
+        return flask.jsonify(describe.describe_global(version_or_404(version)))
+
+    @app.get("/services/data/v<version>/sobjects/<name>/")
+    @app.get("/services/data/v<version>/sobjects/<name>")
+    @api
+    def object_info(version, name):
+        obj = object_or_404(name)
+        return flask.jsonify({"objectDescribe": describe.object_summary(obj, version_or_404(version)), "recentItems": []})
+
+    @app.get("/services/data/v<version>/sobjects/<name>/describe/")
+    @app.get("/services/data/v<version>/sobjects/<name>/describe")
+    @api
+    def describe_object(version, name):
+        version_or_404(version)
+        return flask.jsonify(describe.describe(object_or_404(name), version))
+
+    @app.get("/services/data/v<version>/queryAll/")
+    @app.get("/services/data/v<version>/queryAll")
+    @api
+    def query_all(version):
+        """As /query, with deleted records (IsDeleted = true) included."""
+        return query(version, include_deleted=True)
+
     @app.get("/services/data/v<version>/query/")
     @app.get("/services/data/v<version>/query")
     @api
-    def query(version):
+    def query(version, include_deleted=False):
         version_or_404(version)
         text = flask.request.args.get("q")
         if not text:
             raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
         parsed = soql.parse(text)
         with sandbox.lock:
-            rows = soql.Executor(org, version).run(parsed)
+            rows = soql.Executor(org, version).run(parsed, include_deleted=include_deleted)
+            if parsed.count_only:  # SELECT COUNT(): the number is the answer, no records
+                return flask.jsonify({"totalSize": len(rows), "done": True, "records": []})
             locator = "01g" + secrets.token_hex(8)
             locators[locator] = (rows, batch_size())
             while len(locators) > LOCATORS_KEPT:

@@ -50,3 +50,17 @@ def render_auth_error(failure):
         return render(ApiError(403, "INSUFFICIENT_ACCESS", "This session is not allowed to use the REST API: "
                                                             "the connected app was not granted the 'api' scope."))
     return render(ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid"))
+
+
+def render_http_error(error):
+    """What no route takes (hub.sandbox.refusals), as Salesforce's REST API refuses it."""
+    if error.code == 404:
+        return render(not_found())
+    if error.code == 405:
+        allowed = ",".join(sorted(m for m in (error.valid_methods or ()) if m != "OPTIONS"))
+        return render(ApiError(405, "METHOD_NOT_ALLOWED",
+                               f"HTTP Method '{flask.request.method}' not allowed. Allowed are {allowed}"))
+    if error.code >= 500:
+        return render_server_error(error.code)
+    return render(ApiError(error.code, "JSON_PARSER_ERROR" if error.code == 400 else "INVALID_REQUEST",
+                           error.description))

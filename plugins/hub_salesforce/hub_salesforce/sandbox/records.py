@@ -102,6 +102,27 @@ class Org:
         self._derive(obj.name, record, previous_status)
         return record
 
+    def delete(self, obj, record_id):
+        """Move the record (and the children a delete cascades to) to the recycle bin:
+        queries skip it, queryAll still finds it with IsDeleted = true."""
+        if not obj.writable:
+            raise read_only(obj)
+        record = self.get(obj.name, record_id)
+        if record is None:
+            raise ApiError(404, "ENTITY_IS_DELETED" if self._deleted(obj.name, record_id) else "NOT_FOUND",
+                           "entity is deleted" if self._deleted(obj.name, record_id)
+                           else "The requested resource does not exist")
+        stamp = now()
+        doomed = [record]
+        if obj.name == "Case":
+            doomed += [c for c in self.records("CaseComment") if c.get("ParentId") == record["Id"] and not c.get("IsDeleted")]
+        for row in doomed:
+            row.update(IsDeleted=True, LastModifiedDate=stamp, SystemModstamp=stamp)
+
+    def _deleted(self, object_name, record_id):
+        wanted = ids.to18(record_id)
+        return any(r["Id"] == wanted and r.get("IsDeleted") for r in self.records(object_name))
+
     def _check(self, obj, values, creating):
         if not isinstance(values, dict):
             raise ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object of field values.")

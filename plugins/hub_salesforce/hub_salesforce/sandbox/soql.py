@@ -2,10 +2,15 @@
 
     SELECT field, Relationship.field, ... FROM Object
       [WHERE condition] [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
+    SELECT COUNT() FROM Object [WHERE ...]            -- totalSize, no records
+    SELECT COUNT(field) [alias], ... FROM Object ...  -- one AggregateResult (expr0, expr1 ...)
 
 Conditions: ``=, !=, <>, <, <=, >, >=``, ``[NOT] IN (...)``, ``LIKE``, ``NOT``, parentheses,
 and ``AND``/``OR`` — mixing the two at one level without parentheses is refused, as in
-Salesforce. String comparisons ignore case; ids compare in their 15- or 18-character form.
+Salesforce. ``!=`` and ``NOT IN`` match nulls too, as in SOQL (unlike SQL). Datetime fields take
+ISO 8601 literals and date literals (``TODAY``, ``LAST_N_DAYS:30``; see date_literals.py).
+What the grammar does not cover (GROUP BY, HAVING, other aggregates, semi-joins, TYPEOF,
+FIELDS(), child subqueries) is refused with MALFORMED_QUERY, never half-read. String comparisons ignore case; ids compare in their 15- or 18-character form.
 Errors carry Salesforce's codes (MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE,
 INVALID_QUERY_FILTER_OPERATOR) so a client sees what it would see against a real org.
 """
@@ -14,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from . import ids, schema
+from . import date_literals, ids, schema
 from .errors import ApiError, malformed_query
 
 TOKEN = re.compile(
@@ -24,6 +29,7 @@ TOKEN = re.compile(
     | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))
     | (?P<date>\d{4}-\d{2}-\d{2})
     | (?P<number>-?\d+(?:\.\d+)?)
+    | (?P<nliteral>[A-Za-z_]+:\d+)
     | (?P<op>!=|<>|<=|>=|=|<|>)
     | (?P<punct>[(),])
     | (?P<ident>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
@@ -34,9 +40,11 @@ ESCAPES = {"'": "'", '"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b":
            # kept escaped: only LIKE gives them meaning, as literal wildcards
            "%": "\\%", "_": "\\_"}
 KEYWORDS = {"select", "from", "where", "and", "or", "not", "in", "like", "order", "by", "asc", "desc",
-            "nulls", "first", "last", "limit", "offset", "true", "false", "null"}
+            "nulls", "first", "last", "limit", "offset", "true", "false", "null", "count", "group", "having"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
 MAX_NESTING = 50
+#: Salesforce refuses an OFFSET beyond this (NUMBER_OUTSIDE_VALID_RANGE).
+MAX_OFFSET = 2000
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,10 @@ class Query:
     order: list = field(default_factory=list)
     limit: int | None = None
     offset: int = 0
+    #: SELECT COUNT(): only the number of matching records is answered.
+    count_only: bool = False
+    #: SELECT COUNT(field) ...: [(Path or None, alias)] answered as one AggregateResult.
+    aggregates: list = field(default_factory=list)
 
 
 def tokenize(text):
@@ -142,17 +154,17 @@ class Parser:
 
     def parse(self):
         self.expect_keyword("select")
-        names = [self.field_name()]
+        items = [self.select_item()]
         while self.current.text == ",":
             self.advance()
-            names.append(self.field_name())
+            items.append(self.select_item())
         self.expect_keyword("from")
         object_token = self.expect("ident")
         obj = schema.lookup(object_token.text)
         if obj is None:
             raise ApiError(400, "INVALID_TYPE", f"sObject type '{object_token.text}' is not supported. If you are "
                            "attempting to use a custom object, be sure to append the '__c' after the entity name.")
-        query = Query(obj, [self.resolve(obj, name) for name in names])
+        query = self.select(obj, items)
         if self.current.keyword("where"):
             self.advance()
             query.where = self.condition(obj)
@@ -169,9 +181,48 @@ class Parser:
         if self.current.keyword("offset"):
             self.advance()
             query.offset = self.whole_number()
+            if query.offset > MAX_OFFSET:
+                raise ApiError(400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}")
         if self.current.kind != "eof":
             raise self.unexpected()
         return query
+
+    def select_item(self):
+        """A field token, or ``("count", field token or None, alias or None)``."""
+        token = self.current
+        if token.kind == "ident" and self.tokens[self.index + 1].text == "(":
+            if token.text.lower() != "count":
+                raise malformed_query(f"ERROR at Row:1:Column:{token.position + 1}\n"
+                                      f"{token.text}() is not supported by the sandbox (only COUNT() and COUNT(field))")
+            self.advance()
+            self.expect("punct", "(")
+            counted = None if self.current.text == ")" else self.field_name()
+            self.expect("punct", ")")
+            alias = None
+            if self.current.kind == "ident" and self.current.text.lower() not in KEYWORDS:
+                alias = self.advance().text
+            return ("count", counted, alias)
+        if token.text == "(":
+            raise malformed_query(f"ERROR at Row:1:Column:{token.position + 1}\n"
+                                  "child relationship subqueries are not supported by the sandbox")
+        return self.field_name()
+
+    def select(self, obj, items):
+        counts = [item for item in items if isinstance(item, tuple)]
+        fields = [item for item in items if not isinstance(item, tuple)]
+        if not counts:
+            return Query(obj, [self.resolve(obj, name) for name in fields])
+        if fields:
+            if any(t.keyword("group") for t in self.tokens[self.index:]):
+                raise malformed_query("GROUP BY is not supported by the sandbox")
+            raise malformed_query(f"Field must be grouped or aggregated: {fields[0].text}")
+        if any(counted is None for _, counted, _ in counts):
+            if len(counts) > 1:
+                raise malformed_query("COUNT() must be the only element in the SELECT list")
+            return Query(obj, [], count_only=True)
+        aggregates = [(self.resolve(obj, counted), alias or f"expr{n}")
+                      for n, (_, counted, alias) in enumerate(counts)]
+        return Query(obj, [], aggregates=aggregates)
 
     def field_name(self):
         token = self.current
@@ -271,6 +322,9 @@ class Parser:
 
     def value_list(self, path):
         self.expect("punct", "(")
+        if self.current.keyword("select"):
+            raise malformed_query(f"ERROR at Row:1:Column:{self.current.position + 1}\n"
+                                  "semi-join subqueries are not supported by the sandbox")
         values = [self.value(path)]
         while self.current.text == ",":
             self.advance()
@@ -296,6 +350,12 @@ class Parser:
                 raise filter_type_error(path, "boolean")
             return token.text.lower() == "true"
         if ftype == schema.DATETIME:
+            if kind in ("ident", "nliteral"):
+                span = date_literals.span(token.text)
+                if span is None:
+                    raise malformed_query(f"ERROR at Row:1:Column:{token.position + 1}\n"
+                                          f"unexpected token: '{token.text}' (not a date literal the sandbox knows)")
+                return span
             if kind != "datetime":
                 raise filter_type_error(path, "dateTime")
             return parse_datetime_literal(token.text)
@@ -363,19 +423,29 @@ class Executor:
     def __init__(self, org, version):
         self.org, self.version = org, version
 
-    def run(self, query, restrict_to=None):
+    def run(self, query, restrict_to=None, include_deleted=False):
         """All matching records, ordered and limited. ``restrict_to`` keeps only those ids
         (in that order, unless the query orders them) — SOSL narrows a query this way."""
         rows = self.org.records(query.obj.name)
         if restrict_to is not None:
             position = {record_id: n for n, record_id in enumerate(restrict_to)}
             rows = sorted((r for r in rows if r["Id"] in position), key=lambda r: position[r["Id"]])
-        rows = [r for r in rows if not r.get("IsDeleted") and self.matches(r, query.where)]
+        # /query skips the recycle bin; /queryAll (include_deleted) reads it too.
+        rows = [r for r in rows if (include_deleted or not r.get("IsDeleted")) and self.matches(r, query.where)]
         for path, descending, nulls_last in reversed(query.order):
             rows.sort(key=lambda r, p=path, d=descending, n=nulls_last: self.sort_key(r, p, d, n), reverse=descending)
+        if query.aggregates:
+            # One AggregateResult row; LIMIT and OFFSET apply to the aggregated rows.
+            result = {"attributes": {"type": "AggregateResult"}}
+            for path, alias in query.aggregates:
+                result[alias] = sum(1 for row in rows if self.read(row, path) is not None)
+            rows = [result][query.offset:]
+            return rows[:query.limit] if query.limit is not None else rows
         rows = rows[query.offset:]
         if query.limit is not None:
             rows = rows[:query.limit]
+        if query.count_only:
+            return rows
         return [self.shape(query, row) for row in rows]
 
     def read(self, record, path):
@@ -407,12 +477,15 @@ class Executor:
     @staticmethod
     def compare(actual, operator, expected, path):
         if expected is None or actual is None:
+            # Nulls are equal only to null; anything != a value includes the nulls (SOQL).
             equal = actual is None and expected is None
             if operator == "=":
                 return equal
             if operator == "!=":
                 return not equal
             return False
+        if isinstance(expected, date_literals.Span):
+            return expected.compare(parse_datetime(actual), operator)
         ftype = path.field.type
         if ftype in (schema.ID, schema.REFERENCE):
             actual, expected = (ids.to18(actual) or actual), expected

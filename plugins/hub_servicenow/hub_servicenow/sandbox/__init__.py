@@ -13,7 +13,7 @@ import flask
 from hub.sandbox import OAuthSettings, Sandbox, VendorSpec
 
 from . import business_rule, catalog, control, table_api
-from .auth import error_body, protected, render_auth_error
+from .auth import error_body, protected, render_auth_error, render_http_error
 from .instance import ApiError, Instance
 
 # An instance's default rate-limit rules count per hour; the rule id is what X-RateLimit-Rule names.
@@ -44,6 +44,7 @@ SPEC = VendorSpec(
     render_rate_limit=render_rate_limit,
     render_auth_error=render_auth_error,
     render_server_error=render_server_error,
+    render_http_error=render_http_error,
     sign_webhook=business_rule.sign,
     # An outbound REST message retried by the business rule's caller; kept short for tests.
     webhook_retry_delays=(0.5, 1, 2),
@@ -78,13 +79,5 @@ def create_sandbox(**oauth_overrides):
     @app.errorhandler(ApiError)
     def api_error(error):
         return error_body(error.status, error.message, error.detail)
-
-    @app.errorhandler(404)
-    def unknown_path(error):
-        return error_body(400, "Requested URI does not represent any resource", flask.request.path)
-
-    @app.errorhandler(405)
-    def wrong_method(error):
-        return error_body(405, "Method not Supported", f"{flask.request.method} is not supported on {flask.request.path}")
 
     return sandbox

@@ -17,6 +17,17 @@ def error_body(status, message, detail=None):
     return flask.jsonify(error={"message": message, "detail": detail}, status="failure"), status
 
 
+def render_http_error(error):
+    """What no route takes (hub.sandbox.refusals): ServiceNow answers an unknown URI with 400."""
+    if error.code == 404:
+        return error_body(400, "Requested URI does not represent any resource", flask.request.path)
+    if error.code == 405:
+        return error_body(405, "Method not Supported", f"{flask.request.method} is not supported on {flask.request.path}")
+    if error.code >= 500:
+        return error_body(error.code, "Internal server error", None)
+    return error_body(error.code, error.name, error.description)
+
+
 def render_auth_error(failure):
     """The kit's refusals (hub.sandbox.AuthFailure) in ServiceNow's error envelope."""
     if failure.status == 403:

@@ -1,31 +1,56 @@
-"""ServiceNow encoded queries (``sysparm_query``): the subset the hub and the clients use.
+"""ServiceNow encoded queries (``sysparm_query``), parsed and run over the sandbox's tables.
 
-``a=1^b!=2^ORc=3^ORDERBYDESCd`` means ``a=1 AND (b!=2 OR c=3)`` sorted by d descending: an
-``^OR`` condition joins the condition before it, ``^NQ`` starts an alternative query, and
-``^^`` is a literal caret inside a value. Operators: = != LIKE NOT LIKE STARTSWITH ENDSWITH
-IN NOT IN < <= > >= ISEMPTY ISNOTEMPTY; columns may dot-walk references (caller_id.email).
-As on an instance, a condition on a column the table does not have is ignored rather than an
-error (unless the instance sets glide.invalid_query.returns_no_rows).
+``a=1^b!=2^ORc=3^NQd=4^ORDERBYDESCe`` means ``(a=1 AND (b!=2 OR c=3)) OR d=4`` sorted by e
+descending: an ``^OR`` condition joins the condition before it, ``^NQ`` starts an alternative
+query, and ``^^`` is a literal caret inside a value.
+
+Operators: ``= != < <= > >=``, LIKE, NOT LIKE, STARTSWITH, ENDSWITH, IN, NOT IN, ISEMPTY,
+ISNOTEMPTY, ANYTHING, EMPTYSTRING, BETWEEN (``a@b``, inclusive), ON / NOTON
+(``label@start@end``), RELATIVEGT / RELATIVELT / RELATIVEGE / RELATIVELE (``@day@ago@3``),
+SAMEAS / NSAMEAS and GT_FIELD / LT_FIELD / GT_OR_EQUALS_FIELD / LT_OR_EQUALS_FIELD (against
+another column). Values may be ``javascript:gs.*()`` date functions (see query_dates.py);
+dates compare as dates, numbers as numbers, the rest as text ignoring case. Columns may
+dot-walk references (caller_id.email).
+
+As on an instance, a condition on a column the table does not have is ignored (unless the
+instance sets glide.invalid_query.returns_no_rows). An operator, keyword or javascript value
+the sandbox does not implement is refused with a 400 in ServiceNow's error envelope — never
+dropped silently, which would answer a wider query than was asked.
 """
 
 import re
 from dataclasses import dataclass
 
+from .instance import ApiError
+from .query_dates import as_datetime, evaluate, relative
 from .records import TABLES
 
+OPERATORS = (
+    "ISNOTEMPTY", "ISEMPTY", "NOT LIKE", "NOT IN", "STARTSWITH", "ENDSWITH", "LIKE", "IN", "ANYTHING",
+    "EMPTYSTRING", "BETWEEN", "NOTON", "ON", "RELATIVEGT", "RELATIVELT", "RELATIVEGE", "RELATIVELE",
+    "NSAMEAS", "SAMEAS", "GT_OR_EQUALS_FIELD", "LT_OR_EQUALS_FIELD", "GT_FIELD", "LT_FIELD",
+    "!=", ">=", "<=", ">", "<", "=",
+)
 _CONDITION = re.compile(
-    r"^(?P<column>[a-z0-9_.]+)"
-    r"(?P<op>ISNOTEMPTY|ISEMPTY|NOT LIKE|NOT IN|STARTSWITH|ENDSWITH|LIKE|IN|!=|>=|<=|>|<|=)"
-    r"(?P<value>.*)$",
+    r"^(?P<column>[a-z0-9_.]+)(?P<op>" + "|".join(re.escape(op) for op in OPERATORS) + r")(?P<value>.*)$",
     re.DOTALL,
 )
+#: A column followed by something operator-like the sandbox does not know (DATEPART, VALCHANGES ...).
+_UNKNOWN_OPERATOR = re.compile(r"^(?P<column>[a-z0-9_.]+)(?P<op>[A-Z][A-Z_ ]*)")
+#: Operators whose value is another column of the row.
+FIELD_OPERATORS = {"SAMEAS": "=", "NSAMEAS": "!=", "GT_FIELD": ">", "LT_FIELD": "<",
+                   "GT_OR_EQUALS_FIELD": ">=", "LT_OR_EQUALS_FIELD": "<="}
+NO_VALUE = ("ISEMPTY", "ISNOTEMPTY", "ANYTHING", "EMPTYSTRING")
+#: Operators the sandbox does not implement that begin like one it does (INSTANCEOF is not
+#: IN + "STANCEOF"); every other unknown operator matches none of OPERATORS.
+UNSUPPORTED_LOOKALIKES = ("INSTANCEOF", "NOT INSTANCEOF")
 
 
 @dataclass(frozen=True)
 class Condition:
     column: str
     op: str
-    value: str
+    value: str  # evaluated (javascript dates computed); for BETWEEN/ON "start@end"
 
 
 @dataclass
@@ -34,8 +59,11 @@ class Query:
     order: list  # (column, descending)
 
 
+def invalid(detail):
+    return ApiError(400, "Invalid query", f"{detail} (sysparm_query as the sandbox implements it: see docs/sandbox.md)")
+
+
 def parse(text):
-    """Parse an encoded query; unknown tokens are ignored as an instance ignores them."""
     alternatives, order = [], []
     for part in _split(text or "", "NQ"):
         groups = []
@@ -44,14 +72,12 @@ def parse(text):
                 order.append((token[len("ORDERBYDESC"):], True))
             elif token.startswith("ORDERBY"):
                 order.append((token[len("ORDERBY"):], False))
-            elif token.startswith("OR") and groups:
-                condition = _condition(token[2:])
-                if condition:
-                    groups[-1].append(condition)
+            elif token.startswith("OR") and not token.startswith("ORDERBY"):
+                if not groups:
+                    raise invalid(f"^{token} has no condition before it to OR with")
+                groups[-1].append(_condition(token[2:]))
             else:
-                condition = _condition(token)
-                if condition:
-                    groups.append([condition])
+                groups.append([_condition(token)])
         alternatives.append(groups)
     return Query(alternatives, order)
 
@@ -80,9 +106,42 @@ def _split(text, keyword):
 
 def _condition(token):
     match = _CONDITION.match(token)
-    if not match:
-        return None
-    return Condition(match["column"], match["op"], match["value"])
+    if match is None or token[match.end("column"):].startswith(UNSUPPORTED_LOOKALIKES):
+        unknown = _UNKNOWN_OPERATOR.match(token)
+        if unknown:
+            raise invalid(f"operator {unknown['op'].strip()!r} in {token!r} is not supported")
+        raise invalid(f"{token!r} is not a condition (column, operator, value) or a keyword the sandbox knows")
+    column, op, value = match["column"], match["op"], match["value"]
+    if op in NO_VALUE:
+        if value:
+            raise invalid(f"{op} takes no value: {token!r}")
+        return Condition(column, op, "")
+    if op in FIELD_OPERATORS:
+        if not re.fullmatch(r"[a-z0-9_.]+", value):
+            raise invalid(f"{op} compares with another column, not {value!r}")
+        return Condition(column, op, value)
+    if op.startswith("RELATIVE"):
+        moment = relative(value)
+        if moment is None:
+            raise invalid(f"{op} takes @unit@ago|ahead@n (unit: minute, hour, day, week, month, quarter, year), not {value!r}")
+        return Condition(column, op, moment)
+    if op in ("BETWEEN", "ON", "NOTON"):
+        bounds = value.split("@")
+        bounds = bounds[-2:] if op != "BETWEEN" else bounds
+        if len(bounds) != 2 or (op != "BETWEEN" and len(value.split("@")) != 3):
+            raise invalid(f"{op} takes {'start@end' if op == 'BETWEEN' else 'label@start@end'}, not {value!r}")
+        return Condition(column, op, "@".join(_value(b, token) for b in bounds))
+    if op in ("IN", "NOT IN"):
+        return Condition(column, op, value)
+    return Condition(column, op, _value(value, token))
+
+
+def _value(value, token):
+    evaluated = evaluate(value)
+    if evaluated is None:
+        raise invalid(f"the value {value!r} in {token!r} is not one the sandbox can evaluate "
+                      "(javascript: values are limited to gs date functions)")
+    return evaluated
 
 
 class Evaluator:
@@ -112,7 +171,7 @@ class Evaluator:
     def select(self, table, query):
         rows = self.tables.get(table, [])
         alternatives = [
-            [[c for c in group if self.known(table, c.column)] for group in groups]
+            [[c for c in group if self.applies(table, c)] for group in groups]
             for groups in query.alternatives
         ]
         alternatives = [[g for g in groups if g] for groups in alternatives]
@@ -122,14 +181,18 @@ class Evaluator:
             matched.sort(key=lambda r: _sort_key(self.raw(table, r, column)), reverse=descending)
         return matched
 
+    def applies(self, table, condition):
+        """Conditions on unknown columns are ignored, as the instance ignores them."""
+        if not self.known(table, condition.column):
+            return False
+        return condition.op not in FIELD_OPERATORS or self.known(table, condition.value)
+
     def test(self, table, row, condition):
         actual = self.raw(table, row, condition.column)
         wanted, op = condition.value, condition.op
+        if op in FIELD_OPERATORS:
+            return _compare(FIELD_OPERATORS[op], actual, self.raw(table, row, wanted))
         low, wanted_low = actual.lower(), wanted.lower()
-        if op == "=":
-            return low == wanted_low
-        if op == "!=":
-            return low != wanted_low
         if op == "LIKE":
             return wanted_low in low
         if op == "NOT LIKE":
@@ -141,16 +204,43 @@ class Evaluator:
         if op in ("IN", "NOT IN"):
             inside = low in [v.strip().lower() for v in wanted.split(",")]
             return inside if op == "IN" else not inside
-        if op == "ISEMPTY":
+        if op in ("ISEMPTY", "EMPTYSTRING"):
             return actual == ""
         if op == "ISNOTEMPTY":
             return actual != ""
-        if actual == "":
-            return False
-        a, b = _sort_key(actual), _sort_key(wanted)
-        if type(a[1]) is not type(b[1]):
-            a, b = (0, actual), (0, wanted)
-        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+        if op == "ANYTHING":
+            return True
+        if op in ("BETWEEN", "ON", "NOTON"):
+            start, end = wanted.split("@")
+            within = actual != "" and _compare(">=", actual, start) and _compare("<=", actual, end)
+            return not within and actual != "" if op == "NOTON" else within
+        if op.startswith("RELATIVE"):
+            return _compare({"GT": ">", "LT": "<", "GE": ">=", "LE": "<="}[op[-2:]], actual, wanted)
+        return _compare(op, actual, wanted)
+
+
+def _compare(op, actual, wanted):
+    if op == "=":
+        return _comparable(actual, wanted) == _comparable(wanted, actual)
+    if op == "!=":
+        return _comparable(actual, wanted) != _comparable(wanted, actual)
+    if actual == "" or wanted == "":
+        return False
+    a, b = _comparable(actual, wanted), _comparable(wanted, actual)
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+def _comparable(value, other):
+    """Dates as dates and numbers as numbers when both sides are; otherwise text, ignoring case."""
+    moment, other_moment = as_datetime(value), as_datetime(other)
+    if moment is not None and other_moment is not None:
+        return (0, moment)
+    try:
+        number = float(value)
+        float(other)
+        return (1, number)
+    except ValueError:
+        return (2, value.lower())
 
 
 def _sort_key(value):

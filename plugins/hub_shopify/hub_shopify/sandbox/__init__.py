@@ -22,6 +22,7 @@ from graphql import GraphQLError, OperationType, build_schema, parse
 from hub.sandbox import OAuthSettings, Sandbox, VendorSpec
 
 from . import events, routes
+from .graph import GID
 from .cost import LeakyBucket
 from .schema import SDL
 from .shop import Shop, parse_today
@@ -36,6 +37,8 @@ def build_graphql_schema():
     schema = build_schema(SDL)
     # The one interface in the trimmed schema: every return line item here is a ReturnLineItem.
     schema.get_type("ReturnLineItemType").resolve_type = lambda value, info, abstract: value["__typename"]
+    # A Node is whatever its global id names: gid://shopify/Order/1 is an Order.
+    schema.get_type("Node").resolve_type = lambda value, info, abstract: GID.match(value["id"]).group(1)
     return schema
 
 
@@ -44,6 +47,16 @@ def auth_error(failure):
         required = ", ".join(failure.required_scopes) or "another"
         return flask.jsonify(errors=f"[API] This action requires merchant approval for {required} scope."), 403
     return flask.jsonify(errors=INVALID_TOKEN), 401
+
+
+def http_error(error):
+    """What no route takes (hub.sandbox.refusals). Shopify's Rails router answers a path or
+    method it has no route for with 404 ``{"errors": "Not Found"}``."""
+    if error.code in (404, 405):
+        return flask.jsonify(errors="Not Found"), 404
+    if error.code >= 500:
+        return server_error(error.code)
+    return flask.jsonify(errors=HTTPStatus(error.code).phrase), error.code
 
 
 def server_error(status):
@@ -167,6 +180,7 @@ def create_sandbox(today=None, bucket_size=2000, restore_rate=100, throttle_stat
         render_rate_limit=_throttle_renderer(holder),
         render_auth_error=auth_error,
         render_server_error=server_error,
+        render_http_error=http_error,
         is_write=is_write,
         sign_webhook=events.sign,
         # Shopify retries 8 times over 4 hours; the same count, on a seconds scale.

@@ -17,6 +17,7 @@ from decimal import Decimal
 from graphql import GraphQLError
 from graphql.execution.values import get_directive_values
 
+from . import search
 from .shop import UserError, iso
 
 GID = re.compile(r"^gid://shopify/([A-Za-z]+)/(\d+)$")
@@ -35,6 +36,8 @@ class Context:
     subscriptions: list
     #: (topic, payload) pairs, sent as webhooks after the request succeeded.
     events: list = field(default_factory=list)
+    #: Search warnings (fields a query: argument named that Shopify ignores): extensions.search.
+    search: list = field(default_factory=list)
 
     def allows(self, scope):
         # A write scope implies the read scope of the same resource.
@@ -133,94 +136,86 @@ def first_n(items, first=None):
     return items if first is None else items[:first]
 
 
-# -- search syntax ---------------------------------------------------------------------------
-
-TERM = re.compile(r'(-?)(?:(\w+):(>=|<=|>|<)?("(?:[^"\\]|\\.)*"|\S+)|("(?:[^"\\]|\\.)*"|\S+))')
+# -- search (the syntax is search.py's; the fields each resource is searched by are here) ------
 
 
-def parse_search(query):
-    """``name:#1001 email:"a@b.c" created_at:>2026-01-01 free`` -> [(negated, key, op, value)]."""
-    terms = []
-    for negated, key, op, value, free in TERM.findall(query or ""):
-        text = value or free
-        if text.startswith('"') and text.endswith('"') and len(text) >= 2:
-            text = re.sub(r"\\(.)", r"\1", text[1:-1])
-        if not key and text.upper() in ("AND", "OR", "NOT"):
-            continue  # boolean operators: every term here must hold (AND), which is the default
-        terms.append((bool(negated), key.lower() if key else None, op or "=", text))
-    return terms
+def _state(order):
+    return "cancelled" if order["cancelled_at"] else ("closed" if order["closed_at"] else "open")
 
 
-def _compare(actual, op, wanted):
-    if op == ">":
-        return actual > wanted
-    if op == "<":
-        return actual < wanted
-    if op == ">=":
-        return actual >= wanted
-    if op == "<=":
-        return actual <= wanted
-    return actual == wanted
+FULFILLMENT_ALIASES = {"unshipped": "UNFULFILLED", "shipped": "FULFILLED", "partial": "PARTIALLY_FULFILLED",
+                       "unfulfilled": "UNFULFILLED", "fulfilled": "FULFILLED"}
 
 
-def _date_matches(value, op, wanted):
-    if value is None:
-        return False
-    actual = value[: len(wanted)] if op == "=" else value
-    return _compare(actual, op, wanted)
+def order_fields(shop):
+    def customer(order):
+        return shop.customers.get(order["customer_id"]) or {}
+
+    return {
+        "name": ("custom", lambda o, t: _order_name_matches(o["name"], t)),
+        "email": ("exact", lambda o: o["email"]),
+        "customer_id": ("id", lambda o: o["customer_id"]),
+        "id": ("id", lambda o: o["id"]),
+        "status": ("custom", lambda o, t: t.value.lower() in ("any", _state(o))),
+        "financial_status": ("custom", lambda o, t: shop.financial_status(o).lower() == t.value.lower()),
+        "fulfillment_status": ("custom", lambda o, t: shop.fulfillment_status(o)
+                               == FULFILLMENT_ALIASES.get(t.value.lower(), t.value.upper())),
+        "tag": ("tags", lambda o: o["tags"]),
+        "tag_not": ("custom", lambda o, t: not any(tag.lower() == t.value.lower() for tag in o["tags"])),
+        "created_at": ("date", lambda o: o["created_at"]),
+        "updated_at": ("date", lambda o: o["updated_at"]),
+        "processed_at": ("date", lambda o: o["created_at"]),
+        "customer_name": ("text", lambda o: f"{customer(o).get('first_name', '')} {customer(o).get('last_name', '')}"),
+    }
 
 
-def order_matches(shop, order, terms):
-    customer = shop.customers.get(order["customer_id"]) or {}
-    for negated, key, op, value in terms:
-        lowered = value.lower()
-        if key is None:
-            haystack = " ".join([order["name"], order["email"] or "", customer.get("first_name", ""),
-                                 customer.get("last_name", "")]).lower()
-            hit = lowered in haystack
-        elif key == "name":
-            hit = order["name"].lower() in (lowered, f"#{lowered}")
-        elif key == "email":
-            hit = (order["email"] or "").lower() == lowered
-        elif key == "customer_id":
-            hit = str(order["customer_id"]) == value.rsplit("/", 1)[-1]
-        elif key == "id":
-            hit = str(order["id"]) == value.rsplit("/", 1)[-1]
-        elif key == "status":
-            state = "cancelled" if order["cancelled_at"] else ("closed" if order["closed_at"] else "open")
-            hit = lowered in ("any", state)
-        elif key == "financial_status":
-            hit = shop.financial_status(order).lower() == lowered
-        elif key == "fulfillment_status":
-            status = shop.fulfillment_status(order)
-            aliases = {"unshipped": "UNFULFILLED", "shipped": "FULFILLED", "partial": "PARTIALLY_FULFILLED"}
-            hit = status == aliases.get(lowered, value.upper())
-        elif key in ("created_at", "updated_at"):
-            hit = _date_matches(order[key], op, value)
-        else:
-            continue  # Shopify ignores filters it does not know
-        if hit == negated:
-            return False
-    return True
+def _order_name_matches(name, term):
+    wanted = term.stem.lower()
+    candidates = (wanted, f"#{wanted}")
+    if term.prefix:
+        return any(name.lower().startswith(c) for c in candidates)
+    if term.comparator != ":":
+        digits = wanted.lstrip("#")
+        return digits.isdigit() and search.compare(int(name.lstrip("#")), term.comparator, int(digits))
+    return name.lower() in candidates
 
 
-def customer_matches(customer, terms):
-    for negated, key, op, value in terms:
-        lowered = value.lower()
-        if key is None:
-            haystack = " ".join([customer["first_name"], customer["last_name"], customer["email"]]).lower()
-            hit = lowered in haystack
-        elif key == "email":
-            hit = customer["email"].lower() == lowered
-        elif key in ("first_name", "last_name", "phone"):
-            hit = (customer.get(key) or "").lower() == lowered
-        elif key == "id":
-            hit = str(customer["id"]) == value.rsplit("/", 1)[-1]
-        else:
-            continue
-        if hit == negated:
-            return False
-    return True
+def order_free_text(shop):
+    def text(order):
+        customer = shop.customers.get(order["customer_id"]) or {}
+        return " ".join([order["name"], order["email"] or "", customer.get("first_name", ""),
+                         customer.get("last_name", "")])
+
+    return text
+
+
+CUSTOMER_FIELDS = {
+    "email": ("exact", lambda c: c["email"]),
+    "first_name": ("exact", lambda c: c["first_name"]),
+    "last_name": ("exact", lambda c: c["last_name"]),
+    "phone": ("exact", lambda c: c["phone"]),
+    "id": ("id", lambda c: c["id"]),
+    "tag": ("tags", lambda c: c["tags"]),
+    "country": ("exact", lambda c: (c.get("address") or {}).get("country_code")),
+    "state": ("exact", lambda c: c["state"]),
+    "created_at": ("date", lambda c: c["created_at"]),
+    "updated_at": ("date", lambda c: c["updated_at"]),
+}
+
+
+def customer_free_text(customer):
+    return " ".join([customer["first_name"], customer["last_name"], customer["email"]])
+
+
+RETURN_FIELDS = {"status": ("exact", lambda r: r["status"]), "name": ("exact", lambda r: r.get("name"))}
+
+
+def matcher(info, query, fields, free):
+    """A ``search.Matcher`` for ``query``; its warnings go to the answer's extensions.search."""
+    found = search.Matcher(query, fields, free, info.context.shop.info.get("timezone", "UTC"))
+    if found.warnings:
+        info.context.search.append({"path": list(info.path.as_list()), "query": query, "warnings": found.warnings})
+    return found
 
 
 ORDER_SORT = {
@@ -233,10 +228,10 @@ ORDER_SORT = {
 }
 
 
-def order_connection(shop, orders, first=None, after=None, last=None, before=None, reverse=False,
+def order_connection(info, shop, orders, first=None, after=None, last=None, before=None, reverse=False,
                      sortKey="ID", query=None):  # noqa: N803 - GraphQL argument names
-    terms = parse_search(query)
-    matching = [o for o in orders if order_matches(shop, o, terms)]
+    matches = matcher(info, query, order_fields(shop), order_free_text(shop))
+    matching = [o for o in orders if matches(o)]
     matching.sort(key=lambda o: ORDER_SORT[sortKey](shop, o))
     return connection(matching, lambda o: order_view(shop, o), first, after, last, before, reverse)
 
@@ -281,7 +276,7 @@ def customer_view(shop, customer):
 
     def customer_orders(info, **args):
         require(info, "read_orders", "orders")
-        return order_connection(shop, orders, **args)
+        return order_connection(info, shop, orders, **args)
 
     marketing = customer["email_marketing"]
     return {
@@ -406,7 +401,9 @@ def order_view(shop, order):
 
     def returns(info, query=None, **args):
         require(info, "read_returns", "returns")
-        return connection(order["returns"], lambda r: return_view(shop, order, r), **args)
+        matches = matcher(info, query, RETURN_FIELDS, lambda r: r.get("name") or "")
+        found = [r for r in order["returns"] if matches(r)]
+        return connection(found, lambda r: return_view(shop, order, r), **args)
 
     fulfillments = order["fulfillments"]
     return {
@@ -471,7 +468,7 @@ class Root:
     def orders(self, info, **args):
         require(info, "read_orders", "orders")
         shop = info.context.shop
-        return order_connection(shop, list(shop.orders.values()), **args)
+        return order_connection(info, shop, list(shop.orders.values()), **args)
 
     def customer(self, info, id):  # noqa: A002
         require(info, "read_customers", "customer")
@@ -483,10 +480,10 @@ class Root:
     def customers(self, info, sortKey="ID", query=None, **args):  # noqa: N803
         require(info, "read_customers", "customers")
         shop = info.context.shop
-        terms = parse_search(query)
-        found = [c for c in shop.customers.values() if customer_matches(c, terms)]
+        matches = matcher(info, query, CUSTOMER_FIELDS, customer_free_text)
+        found = [c for c in shop.customers.values() if matches(c)]
         sort = {"ID": lambda c: c["id"], "CREATED_AT": lambda c: (c["created_at"], c["id"]),
-                "UPDATED_AT": lambda c: (c["created_at"], c["id"]),
+                "UPDATED_AT": lambda c: (c["updated_at"], c["id"]),
                 "NAME": lambda c: (c["last_name"], c["first_name"], c["id"])}[sortKey]
         return connection(sorted(found, key=sort), lambda c: customer_view(shop, c), **args)
 
@@ -502,6 +499,25 @@ class Root:
         else:
             raise GraphQLError("Exactly one identifier must be provided", extensions={"code": "BAD_REQUEST"})
         return customer_view(shop, found) if found else None
+
+    def return_(self, info, id):  # noqa: A002 - the field is named "return", a Python keyword
+        require(info, "read_returns", "return")
+        shop = info.context.shop
+        number = parse_gid(id, "Return")
+        order, found = shop.find_return(number) if number else (None, None)
+        return return_view(shop, order, found) if found else None
+
+    def node(self, info, id):  # noqa: A002
+        """The object a global id names, through the field that reads that kind (and its scope);
+        None for a kind the sandbox's shop does not keep, as for an id that does not exist."""
+        match = GID.match(id or "")
+        if match is None:
+            raise GraphQLError(f"Invalid global id '{id}'", extensions={"code": "argumentLiteralsIncompatible"})
+        reader = {"Order": self.order, "Customer": self.customer, "Return": self.return_}.get(match.group(1))
+        return reader(info, id) if reader else None
+
+    def nodes(self, info, ids):
+        return [self.node(info, one) for one in ids]
 
     def webhookSubscriptions(self, info, topics=None, **args):  # noqa: N802
         subs = [s for s in info.context.subscriptions if not topics or s["topic"] in topics]
@@ -666,3 +682,7 @@ def _id_or_fail(value, kind, field, code="NOT_FOUND"):
         raise UserError(f"{kind} does not exist", field, code)
     return number
 
+
+
+# graphql-core's default resolver reads the root field "return" as getattr(root, "return").
+setattr(Root, "return", Root.return_)

@@ -11,6 +11,7 @@ from graphql import GraphQLError, execute, parse, validate
 from . import events
 from .cost import SINGLE_QUERY_MAX, query_cost
 from .graph import GID, Context, Root, parse_gid
+from .graphql_errors import shopify_error
 from .shop import ORDER_ID_BASE
 
 VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
@@ -72,7 +73,7 @@ def install(sandbox, state):
             return flask.jsonify(errors=[error.formatted])
         problems = validate(state.schema, document)
         if problems:
-            return flask.jsonify(errors=[p.formatted for p in problems])
+            return flask.jsonify(errors=[shopify_error(p, document) for p in problems])
         cost = query_cost(state.schema, document, body.get("operationName"), body["variables"])
         if cost > SINGLE_QUERY_MAX:
             return flask.jsonify(errors=[{
@@ -93,9 +94,11 @@ def install(sandbox, state):
         status = state.bucket.give_back(token.client_id, cost - actual)
         answer = {}
         if result.errors:
-            answer["errors"] = [error.formatted for error in result.errors]
+            answer["errors"] = [shopify_error(error, document) for error in result.errors]
         answer["data"] = result.data
         answer["extensions"] = {"cost": {"requestedQueryCost": cost, "actualQueryCost": actual, "throttleStatus": status}}
+        if context.search:  # fields a query: argument named that Shopify ignores, as Shopify reports them
+            answer["extensions"]["search"] = context.search
         state.send(context.events, version, sandbox.oauth.clients.get(token.client_id))
         return flask.jsonify(answer)
 

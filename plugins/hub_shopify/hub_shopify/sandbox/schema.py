@@ -45,6 +45,7 @@ enum WebhookSubscriptionTopic {
   RETURNS_DECLINE RETURNS_CANCEL RETURNS_CLOSE RETURNS_REOPEN
 }
 
+interface Node { id: ID! }
 type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }
 type MoneyV2 { amount: Decimal! currencyCode: CurrencyCode! }
 type MoneyBag { shopMoney: MoneyV2! presentmentMoney: MoneyV2! }
@@ -72,7 +73,7 @@ type CustomerEmailMarketingConsentState {
 }
 type CustomerPhoneNumber { phoneNumber: String! }
 
-type Customer {
+type Customer implements Node {
   id: ID! legacyResourceId: UnsignedInt64! firstName: String lastName: String displayName: String!
   email: String phone: String defaultEmailAddress: CustomerEmailAddress
   defaultPhoneNumber: CustomerPhoneNumber defaultAddress: MailingAddress
@@ -139,7 +140,7 @@ type ReturnLineItemTypeEdge { cursor: String! node: ReturnLineItemType! }
 type ReturnLineItemTypeConnection {
   edges: [ReturnLineItemTypeEdge!]! nodes: [ReturnLineItemType!]! pageInfo: PageInfo!
 }
-type Return {
+type Return implements Node {
   id: ID! name: String! status: ReturnStatus! createdAt: DateTime order: Order!
   totalQuantity: Int!
   returnLineItems(first: Int, after: String, last: Int, before: String, reverse: Boolean = false):
@@ -148,7 +149,7 @@ type Return {
 type ReturnEdge { cursor: String! node: Return! }
 type ReturnConnection { edges: [ReturnEdge!]! nodes: [Return!]! pageInfo: PageInfo! }
 
-type Order {
+type Order implements Node {
   id: ID! legacyResourceId: UnsignedInt64! name: String! email: String phone: String
   createdAt: DateTime! updatedAt: DateTime! processedAt: DateTime! cancelledAt: DateTime
   cancelReason: OrderCancelReason closed: Boolean! closedAt: DateTime note: String tags: [String!]!
@@ -190,6 +191,8 @@ type QueryRoot {
             sortKey: CustomerSortKeys = ID, query: String): CustomerConnection!
   customerByIdentifier(identifier: CustomerIdentifierInput!): Customer
   return(id: ID!): Return
+  node(id: ID!): Node
+  nodes(ids: [ID!]!): [Node]!
   webhookSubscriptions(first: Int, after: String, last: Int, before: String, reverse: Boolean = false,
                        topics: [WebhookSubscriptionTopic!]): WebhookSubscriptionConnection!
 }

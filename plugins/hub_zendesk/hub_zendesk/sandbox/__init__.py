@@ -19,7 +19,7 @@ from hub.sandbox import OAuthSettings, Sandbox, VendorSpec
 from .api import add_routes
 from .control import add_control_routes
 from .outbox import Outbox
-from .responses import auth_error, rate_limited, server_error
+from .responses import auth_error, http_error, rate_limited, server_error
 from .seed_model import ZendeskSeed
 
 
@@ -42,6 +42,7 @@ SPEC = VendorSpec(
     render_rate_limit=rate_limited,
     render_auth_error=auth_error,
     render_server_error=server_error,
+    render_http_error=http_error,
     webhook_retry_delays=(1, 2, 4),
     webhook_should_retry=_should_retry,
     seed_model=ZendeskSeed,

@@ -36,6 +36,17 @@ def json_body(root):
     return inner
 
 
+def http_error(error):
+    """What no route takes (hub.sandbox.refusals), in Zendesk's envelope."""
+    if error.code == 404:
+        return flask.jsonify(error="InvalidEndpoint", description="Not found"), 404
+    if error.code == 405:
+        return flask.jsonify(error="InvalidEndpoint", description="Method not allowed for this endpoint"), 405
+    if error.code >= 500:
+        return flask.jsonify(error="InternalError", description="Something went wrong"), error.code
+    return flask.jsonify(error=error.name.replace(" ", ""), description=error.description), error.code
+
+
 def rate_limited(retry_after):
     # Zendesk answers a throttled request in plain text, with the wait in Retry-After.
     return ("Number of allowed API requests per minute exceeded", 429,
