@@ -62,6 +62,12 @@ class Connector:
     signed_push = True
     #: "module:callable" returning the sandbox spec; None when the connector ships none.
     sandbox = None
+    #: "module:callable" naming the sandbox's ``hub.sandbox.driver.SandboxDriver``: how the
+    #: core's test world, replay and demo seed it and file tickets in it. None: it takes no part.
+    sandbox_driver = None
+    #: Where one of its help articles is read when its ``list_articles`` tool gives no ``url``:
+    #: a template over the article's fields and ``origin`` (the API base URL's scheme and host).
+    article_page = None
 
     def validate_instance(self, instance, sandbox_mode=False):
         """Return the normalised instance, or raise ValueError saying what is accepted."""
