@@ -87,6 +87,11 @@ class Connector:
 
     # -- connecting --------------------------------------------------------------------------
 
+    def provider(self, instance):
+        """The ``OAuthProvider`` for one validated instance (what the operator typed, or a
+        sandbox's ``127.0.0.1:PORT``). The plugin's ``auth_provider`` hook returns it."""
+        raise NotImplementedError(f"{self.name} must implement Connector.provider(instance)")
+
     def sandbox_credentials(self):
         """The OAuth client every sandbox of this connector registers for the hub."""
         return {"client_id": f"hub-{self.name}", "client_secret": f"{self.name}-sandbox-secret"}
@@ -112,8 +117,9 @@ class Connector:
         The agent's flows speak of "reply", "note", "solve" and "escalate" whichever helpdesk a
         ticket lives in; each helpdesk connector says which of its tools does that. ``text`` is
         the reply, note or resolution text. None for a verb the connector cannot do (a store
-        has no tickets). ``escalate`` is answered here for every connector: its implicit tool
-        takes ``ticket_id``, ``group`` and ``note``, which the agent fills in itself.
+        has no tickets). ``escalate`` is answered here: the registry makes the implicit
+        ``<name>.escalate`` tool (``ticket_id``, ``group``, ``note``, filled in by the agent) for
+        every connector whose plugin implements the ``escalate`` hook.
         """
         if verb == "escalate":
             return f"{self.name}.escalate", {"ticket_id": ticket_id}
