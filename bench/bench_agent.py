@@ -65,7 +65,7 @@ def start_redis(directory):
 def webhook_acks(world, count, threads=4):
     """Signed deliveries the Zendesk sandbox builds (unsent), POSTed at the hub concurrently."""
     connection = world.connections["zendesk"]
-    ticket = world.zendesk_ticket("john.mccarthy@example.org", "Bench", "Where is order #1014?")
+    ticket = world["zendesk"].ticket("john.mccarthy@example.org", "Bench", "Where is order #1014?")
     samples = []
     for _ in range(count):
         sample = world.control("zendesk", "POST", "webhooks/sample", {"kind": "ticket.status_changed", "ticket_id": ticket["id"]})
@@ -120,7 +120,7 @@ def throughput(world, tickets, workers, fork=False):
         customers = [("john.mccarthy@example.org", 1014), ("ada@example.com", 1026), ("barbara@example.com", 1027)]
         for n in range(tickets):
             email, order = customers[n % len(customers)]
-            world.zendesk_ticket(email, f"Order status {n}", f"Hi, where is my order #{order}? Thanks.")
+            world["zendesk"].ticket(email, f"Order status {n}", f"Hi, where is my order #{order}? Thanks.")
         wait_until(world, lambda session: len(session.exec(select(InboundEvent.id).where(
             InboundEvent.kind == "ticket.created")).all()) >= tickets, "the webhooks to arrive")
         started = time.perf_counter()

@@ -62,6 +62,12 @@ class Connector:
     signed_push = True
     #: "module:callable" returning the sandbox spec; None when the connector ships none.
     sandbox = None
+    #: "module:callable" naming the sandbox's ``hub.sandbox.driver.SandboxDriver``: how the
+    #: core's test world, replay and demo seed it and file tickets in it. None: it takes no part.
+    sandbox_driver = None
+    #: Where one of its help articles is read when its ``list_articles`` tool gives no ``url``:
+    #: a template over the article's fields and ``origin`` (the API base URL's scheme and host).
+    article_page = None
 
     def validate_instance(self, instance, sandbox_mode=False):
         """Return the normalised instance, or raise ValueError saying what is accepted."""
@@ -80,6 +86,11 @@ class Connector:
         return bool(SANDBOX_INSTANCE.match(instance or ""))
 
     # -- connecting --------------------------------------------------------------------------
+
+    def provider(self, instance):
+        """The ``OAuthProvider`` for one validated instance (what the operator typed, or a
+        sandbox's ``127.0.0.1:PORT``). The plugin's ``auth_provider`` hook returns it."""
+        raise NotImplementedError(f"{self.name} must implement Connector.provider(instance)")
 
     def sandbox_credentials(self):
         """The OAuth client every sandbox of this connector registers for the hub."""
@@ -106,8 +117,9 @@ class Connector:
         The agent's flows speak of "reply", "note", "solve" and "escalate" whichever helpdesk a
         ticket lives in; each helpdesk connector says which of its tools does that. ``text`` is
         the reply, note or resolution text. None for a verb the connector cannot do (a store
-        has no tickets). ``escalate`` is answered here for every connector: its implicit tool
-        takes ``ticket_id``, ``group`` and ``note``, which the agent fills in itself.
+        has no tickets). ``escalate`` is answered here: the registry makes the implicit
+        ``<name>.escalate`` tool (``ticket_id``, ``group``, ``note``, filled in by the agent) for
+        every connector whose plugin implements the ``escalate`` hook.
         """
         if verb == "escalate":
             return f"{self.name}.escalate", {"ticket_id": ticket_id}

@@ -101,6 +101,17 @@ def _trace_once():
     _tracing.append(pm.add_hookcall_monitoring(before, after))
 
 
+def owner_caller(pm, owner, hook_name):
+    """``hook_name`` as it reaches only the plugin ``owner`` and the core's default plugins.
+
+    A call about one connector goes to the plugin that registered it, and the core's guard
+    (a default plugin) still wraps it; no other plugin sees the call, so none has to ask "is
+    this mine?". A subset caller (not the bare function) keeps HUB_TRACE_PLUGINS tracing it.
+    """
+    others = [plugin for name, plugin in pm.list_name_plugin() if name != owner and name not in DEFAULT_PLUGINS]
+    return pm.subset_hook_caller(hook_name, remove_plugins=others)
+
+
 def distribution_of(plugin):
     """The installed distribution that provides ``plugin``, or None for core modules."""
     module = getattr(plugin, "__name__", "") or type(plugin).__module__

@@ -47,8 +47,8 @@ def poll_connection(hub, connector, connection):
     started = utcnow()
     since_text = (connection.settings or {}).get("poll_since")
     since = datetime.fromisoformat(since_text) if since_text else connection.created_at
-    received = hub.pm.hook.ingest_poll(connector=connector, connection=connection,
-                                       session=hub.session(connection), since=since)
+    received = hub.hook(connector.name, "ingest_poll")(connector=connector, connection=connection,
+                                                        session=hub.session(connection), since=since)
     if received is None:  # the connector cannot poll either: nothing to do
         return 0
     readable, problems = [], []

@@ -120,7 +120,7 @@ def _ingest(hub, connector, connection, request, token):
         raise WebhookRejected("this connection has no webhook signing secret (registering the webhook "
                               "failed or the vendor cannot push), so deliveries cannot be verified", 401)
     try:
-        events = hub.pm.hook.ingest_webhook(
+        events = hub.hook(connector.name, "ingest_webhook")(
             connector=connector, connection=connection, request=request,
             secret=secret, max_age_seconds=hub.settings.webhooks.max_age_seconds,
         )

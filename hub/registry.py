@@ -28,9 +28,17 @@ class Registry:
         registry._run(pm, "register_connectors", registry._add_connector)
         registry._run(pm, "register_tools", registry._add_tool)
         registry._run(pm, "register_flows", registry._add_flow)
+        escalating = {impl.plugin_name for impl in pm.hook.escalate.get_hookimpls()}
         for connector in registry.connectors.values():
-            registry._add_escalate_tool(connector)
+            # Only a connector whose plugin implements ``escalate`` can hand a ticket over: a
+            # store has no tickets, so it gets no escalate tool to be refused at call time.
+            if registry.plugin_of(connector.name) in escalating:
+                registry._add_escalate_tool(connector)
         return registry
+
+    def plugin_of(self, connector_name):
+        """The name of the plugin that registered connector ``connector_name`` (None: none did)."""
+        return self.owner.get(f"connector:{connector_name}")
 
     def _run(self, pm, hook_name, add):
         # Each plugin is called on its own so a failure is pinned on the plugin that caused it;

@@ -22,7 +22,7 @@ ORDER_1001 = 5600000000000 + 1001
 
 @pytest.fixture
 def world(tmp_path, redis_url):
-    built = World(tmp_path, redis_url, salesforce=True)
+    built = World(tmp_path, redis_url, also=["salesforce"])
     try:
         yield built
     finally:

@@ -83,9 +83,9 @@ def test_hook_register_flows(toy, tmp_path):
 
 def _ingest(hub, body, headers):
     connector = hub.connector("toy")
-    return pm.hook.ingest_webhook(connector=connector, connection=hub.toy_connection,
-                                  request=InboundRequest(body=body, headers=headers),
-                                  secret="s3cret", max_age_seconds=300)
+    return hub.hook("toy", "ingest_webhook")(connector=connector, connection=hub.toy_connection,
+                                             request=InboundRequest(body=body, headers=headers),
+                                             secret="s3cret", max_age_seconds=300)
 
 
 def test_hook_ingest_webhook(toy):
@@ -109,8 +109,8 @@ def test_hook_ingest_webhook(toy):
 
 def test_hook_ingest_poll(toy):
     session = toy.session(toy.toy_connection)
-    events = pm.hook.ingest_poll(connector=toy.connector("toy"), connection=toy.toy_connection,
-                                 session=session, since=None)
+    events = toy.hook("toy", "ingest_poll")(connector=toy.connector("toy"), connection=toy.toy_connection,
+                                            session=session, since=None)
     assert [e.event_id for e in events] == ["poll-1"]
 
 
@@ -122,8 +122,8 @@ def test_hook_auth_provider(toy):
 
 def test_hook_auth_verify_requester(toy):
     ticket = Ticket(connection_id=toy.toy_connection.id, remote_id="7", requester_email="ada@example.com")
-    identity = pm.hook.auth_verify_requester(connector=toy.connector("toy"), connection=toy.toy_connection,
-                                             session=None, ticket=ticket)
+    identity = toy.hook("toy", "auth_verify_requester")(connector=toy.connector("toy"),
+                                                        connection=toy.toy_connection, session=None, ticket=ticket)
     assert identity.email == "ada@example.com" and identity.verified
 
 
@@ -170,3 +170,32 @@ def test_hook_escalate(toy):
     [note] = toy.toy_vendor.notes
     assert (note["ticket"], note["body"], note["public"]) == ("7", "why", False)
     assert note["key"].startswith("call-")  # a write always carries a key, even from a script
+
+
+def test_a_call_reaches_only_the_plugin_that_owns_the_connector(toy):
+    # Another plugin answering every lookup, as the connectors once had to guard against: the
+    # hub's call about a toy tool never reaches it, and the guard still wraps the toy's answer.
+    from hub import hookimpl
+
+    seen = []
+    plugin = Extra(lookup=hookimpl(lambda call: seen.append(call.tool.name) or {"from": "extra"}))
+    pm.register(plugin, name="extra")
+    try:
+        # Registered last, it would be the first plain implementation a broadcast call runs.
+        plain = [impl.plugin_name for impl in pm.hook.lookup.get_hookimpls() if not impl.hookwrapper and not impl.wrapper]
+        assert plain[-1] == "extra"
+        context = CallContext(run_id="run-1", node="look", allowed_tools=frozenset({"toy.get_thing"}))
+        assert toy.call("toy.get_thing", toy.toy_connection, {"id": "1"}, context) == {"id": "1", "name": "one"}
+    finally:
+        pm.unregister(plugin)
+    assert seen == []
+    assert audit_kinds(toy)[-1][0] == "tool.done"
+
+
+def test_no_escalate_tool_for_a_connector_whose_plugin_cannot_escalate(toy):
+    class Store(ToyConnector):
+        name, title, escalate_scopes = "store", "A Store", ()
+
+    registry = collect_with({"register_connectors": lambda register: register(Store())})
+    assert "store" in registry.connectors and "store.escalate" not in registry.tools
+    assert "toy.escalate" in registry.tools  # the toy plugin implements escalate

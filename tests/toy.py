@@ -181,22 +181,16 @@ class ToyPlugin:
 
     @hookimpl
     def auth_provider(self, connector, instance):
-        if connector.name != "toy":
-            return None
         base = f"http://{instance}"
         return OAuthProvider(authorize_url=f"{base}/oauth/authorize", token_url=f"{base}/oauth/token",
                              api_base_url=base, scopes=("read", "write"))
 
     @hookimpl
     def auth_verify_requester(self, connector, ticket):
-        if connector.name != "toy":
-            return None
         return Identity(email=ticket.requester_email, verified=bool(ticket.requester_email), source="toy")
 
     @hookimpl
     def ingest_webhook(self, connector, request, secret, max_age_seconds):
-        if connector.name != "toy":
-            return None
         timestamp = request.header("X-Toy-Timestamp")
         require_signature(request.header("X-Toy-Signature"),
                           hmac_sha256_base64(secret, (timestamp or "").encode() + request.body), "X-Toy-Signature")
@@ -210,26 +204,21 @@ class ToyPlugin:
 
     @hookimpl
     def ingest_poll(self, connector, session, since):
-        if connector.name != "toy":
-            return None
         things = session.get("/api/things").json()["things"]
         return [Event(event_id=f"poll-{t['id']}", kind="ticket.updated", ticket=NormalizedTicket(remote_id=t["id"]))
                 for t in things]
 
     @hookimpl
     def lookup(self, call):
-        if call.connector == "toy":
-            return call.tool.fn(call)
+        return call.tool.fn(call)
 
     @hookimpl
     def action(self, call):
-        if call.connector == "toy":
-            return call.tool.fn(call)
+        return call.tool.fn(call)
 
     @hookimpl
     def escalate(self, call):
-        if call.connector == "toy":
-            return escalate(call)
+        return escalate(call)
 
 
 def sign(secret, body, timestamp):

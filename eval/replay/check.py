@@ -109,13 +109,17 @@ def _seed(plugin):
     return yaml.safe_load((REPO / "plugins" / plugin / plugin / "sandbox" / "seed.yaml").read_text(encoding="utf-8"))
 
 
+def _driver(plugin):
+    """The sandbox driver module the replay world seeds the plugin's sandbox with."""
+    return REPO / "plugins" / plugin / plugin / "sandbox" / "driver.py"
+
+
 class World:
     """What the seeds say: who can write where, the orders, the employees and the limits."""
 
     def __init__(self):
-        world_py = REPO / "hub" / "testing" / "world.py"
-        shoppers = _literal(world_py, "SHOPPERS")
-        callers = _literal(world_py, "CALLERS")
+        shoppers = _literal(_driver("hub_zendesk"), "SHOPPERS")
+        callers = _literal(_driver("hub_servicenow"), "CALLERS")
         zendesk, servicenow, salesforce, shopify = (_seed(p) for p in ("hub_zendesk", "hub_servicenow",
                                                                        "hub_salesforce", "hub_shopify"))
         self.shoppers = {s["email"].lower() for s in shoppers}
@@ -132,7 +136,7 @@ class World:
         self.requesters = {"zendesk": self.shoppers | end_users, "servicenow": set(self.employees),
                            "salesforce": contacts}
         caller_emails = {u["email"].lower() for u in users if u["user_name"] in callers}
-        #: Who can answer the agent's question in the replay world (hub/testing/world.py).
+        #: Who can answer the agent's question in the replay world (each plugin's sandbox/driver.py).
         self.repliers = {"zendesk": self.shoppers, "servicenow": caller_emails, "salesforce": contacts}
         self.customers = {c["email"].lower(): c for c in shopify["customers"]}
         customer_ids = {c["id"]: c["email"].lower() for c in shopify["customers"]}

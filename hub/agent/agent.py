@@ -43,6 +43,8 @@ class AgentConfig(NamedTuple):
     risks: object
     #: The customer-facing texts in German, French and Spanish (hub.i18n).
     messages: Catalogues
+    #: One line per flow left out because a connector it calls is not loaded.
+    skipped_flows: tuple = ()
 
 
 def agent_files(config_path):
@@ -68,11 +70,14 @@ def config_fingerprint(config_path):
 
 def load_agent_config(config_path, registry):
     policy = Policy.load(config_path / "policy.yaml")
-    flows = load_flows(config_path / "flows", registry)
+    skipped = []
+    flows = load_flows(config_path / "flows", registry, skipped)
+    for line in skipped:
+        log.warning("%s", line)
     from ..understanding.risks import RiskDetector
 
     return AgentConfig(policy, flows, flows_by_intent(flows), RiskDetector.from_config(config_path),
-                       Catalogues.load(config_path / "locale"))
+                       Catalogues.load(config_path / "locale"), tuple(skipped))
 
 
 class Agent:
@@ -97,6 +102,11 @@ class Agent:
     @property
     def by_intent(self):
         return self._current().by_intent
+
+    @property
+    def skipped_flows(self):
+        """One line per flow file left out: a connector it calls is not loaded."""
+        return self._current().skipped_flows
 
     @property
     def messages(self):

@@ -22,6 +22,8 @@ def check(config_dir):
     agent = hub.agent  # loading validates: unknown tools, bad nodes, loops, unverified disclosure
     for name, flow in sorted(agent.flows.items()):
         click.echo(f"ok  {name:<26} {len(flow.nodes):>2} nodes  intents: {', '.join(flow.intents) or '-'}")
+    for line in agent.skipped_flows:
+        click.echo(line)
     known = set(agent.flow_for_intent)
     for name, flows in sorted(agent.flow_for_intent.items()):
         if len({flow.audience for flow in flows}) > 1:

@@ -106,7 +106,7 @@ def _requester(hub, ticket_id):
         connection = session.get(Connection, ticket.connection_id)
     identity = None
     try:
-        identity = hub.pm.hook.auth_verify_requester(
+        identity = hub.hook(connection.connector, "auth_verify_requester")(
             connector=hub.connector(connection.connector), connection=connection,
             session=hub.session(connection), ticket=ticket)
     except TRANSIENT:

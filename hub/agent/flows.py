@@ -35,6 +35,22 @@ class FlowError(HubError):
         super().__init__(f"{where}: {reason}")
 
 
+class FlowNeedsConnector(FlowError):
+    """A flow calls a tool of a connector that is not loaded here. Loading the flow set skips
+    such a flow (the hub runs with any subset of its connectors); alone, it is refused as any
+    unknown tool is."""
+
+    def __init__(self, file, node, flow, tool):
+        self.flow, self.tool = flow, tool
+        self.connector = tool.partition(".")[0]
+        super().__init__(file, node, f"unknown tool {tool!r} (installed: see `hub plugins`)")
+
+    def skipped(self):
+        """The one line that reports the skip."""
+        return (f"skipped flow {self.flow!r} ({self.file}): node {self.node!r} calls {self.tool}, "
+                f"and no connector {self.connector!r} is loaded")
+
+
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     when: str = Field(alias="if")
@@ -119,9 +135,19 @@ class Flow(BaseModel):
         return sorted({node.tool for node in self.nodes.values() if node.tool})
 
 
-def load_flows(directory, registry):
-    """Every ``*.yaml`` in ``directory``, validated; returns ``{name: Flow}``."""
-    return check_flow_set(load_flow(path, registry) for path in sorted(Path(directory).glob("*.yaml")))
+def load_flows(directory, registry, skipped=None):
+    """Every ``*.yaml`` in ``directory``, validated; returns ``{name: Flow}``.
+
+    A flow that needs a connector which is not loaded is left out, and its one-line report
+    (``FlowNeedsConnector.skipped``) appended to ``skipped`` when a list is given."""
+    flows = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        try:
+            flows.append(load_flow(path, registry))
+        except FlowNeedsConnector as missing:
+            if skipped is not None:
+                skipped.append(missing.skipped())
+    return check_flow_set(flows)
 
 
 def check_flow_set(flows):
@@ -236,6 +262,8 @@ def _check_node(flow, name, node, registry):
         if not node.tool:
             fail(f"a {node.type} node must name its tool")
         tool = registry.tools.get(node.tool)
+        if tool is None and node.tool.partition(".")[0] not in registry.connectors:
+            raise FlowNeedsConnector(flow.path, name, flow.name, node.tool)
         if tool is None:
             fail(f"unknown tool {node.tool!r} (installed: see `hub plugins`)")
         if tool.kind != (LOOKUP if node.type == "lookup" else ACTION):

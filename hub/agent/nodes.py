@@ -148,7 +148,7 @@ NOT_IN_REPLY_OTHERWISE = N_("Sorry, we could not find what we asked for in your 
 SURVEY = N_("How did we do? Rate this answer: {{ survey_link }}")
 #: What an ask node's ``expects`` is called in the reasons operators read.
 _EXPECTED = {"order_numbers": "order number", "software": "application name", "emails": "email address",
-             "employee_ids": "employee ID", "servicenow_numbers": "ticket number"}
+             "employee_ids": "employee ID", "ticket_numbers": "ticket number"}
 
 
 def ask(ctx):

@@ -26,7 +26,7 @@ Understood = tuple
 #: Entity lists a later request may borrow from the whole ticket when it names none itself
 #: ("Where is order 1014? Also, can I change its address?"), but only when the ticket names
 #: exactly one: with several, guessing which one "it" is would be acting on a guess.
-BORROWED = ("order_numbers", "emails", "employee_ids", "servicenow_numbers")
+BORROWED = ("order_numbers", "emails", "employee_ids", "ticket_numbers")
 
 
 #: A request about the requester's own records: every key a flow may read, so templates can

@@ -12,10 +12,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..config import load_yaml, validate
-from ..errors import HubError
+from ..connectors import NAME_PATTERN
+from ..errors import ConfigError, HubError
+from ..sandbox.driver import TicketRefused, drivers, installed_drivers
 
 DEFAULT_BACKLOG = importlib.resources.files(__package__) / "backlog.yaml"
-TICKET_VENDORS = ("zendesk", "servicenow", "salesforce")
 
 
 class DemoError(HubError):
@@ -30,7 +31,8 @@ class Expectation(BaseModel):
 
 class BacklogTicket(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    vendor: Literal[TICKET_VENDORS]
+    #: The connector whose helpdesk sandbox files it (its driver's ``file_ticket``).
+    vendor: str = Field(pattern=NAME_PATTERN.pattern)
     requester: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     subject: str = Field(min_length=1)
     body: str = Field(min_length=1)
@@ -45,7 +47,19 @@ class Backlog(BaseModel):
 def load(path=None):
     """The backlog file, validated; a bad one raises ConfigError naming the file and key."""
     path = path or DEFAULT_BACKLOG
-    return validate(Backlog, load_yaml(path), path).tickets
+    tickets = validate(Backlog, load_yaml(path), path).tickets
+    helpdesks = ticket_vendors()
+    for number, ticket in enumerate(tickets):
+        if ticket.vendor not in helpdesks:
+            raise ConfigError(path, f"tickets.{number}.vendor",
+                              f"{ticket.vendor!r} is not an installed helpdesk with a sandbox "
+                              f"(one of {', '.join(sorted(helpdesks)) or 'none'})")
+    return tickets
+
+
+def ticket_vendors():
+    """The installed connectors whose sandbox drivers file tickets."""
+    return {name for name, driver in installed_drivers().items() if driver.helpdesk}
 
 
 def sample(tickets, limit=None):
@@ -74,6 +88,7 @@ class Filer:
 
     def __init__(self, hub, connections):
         self.hub, self.connections = hub, connections
+        self.drivers = drivers(hub.registry)
         self._sessions = {}
 
     def session(self, vendor):
@@ -85,35 +100,9 @@ class Filer:
         return self._sessions[vendor]
 
     def file(self, ticket):
-        remote_id = getattr(self, f"_{ticket.vendor}")(self.session(ticket.vendor), ticket)
+        session = self.session(ticket.vendor)
+        try:
+            remote_id = self.drivers[ticket.vendor].file_ticket(session, ticket.requester, ticket.subject, ticket.body)
+        except TicketRefused as error:
+            raise DemoError(f"backlog: {error}") from None
         return Filed(ticket, self.connections[ticket.vendor].id, str(remote_id))
-
-    @staticmethod
-    def _zendesk(session, ticket):
-        answer = session.post("tickets.json", json={"ticket": {
-            "subject": ticket.subject, "comment": {"body": ticket.body},
-            "requester": {"email": ticket.requester}}})
-        return answer.json()["ticket"]["id"]
-
-    @staticmethod
-    def _servicenow(session, ticket):
-        found = session.get("api/now/table/sys_user", params={
-            "sysparm_query": f"email={ticket.requester}", "sysparm_fields": "sys_id", "sysparm_limit": 1,
-        }).json()["result"]
-        if not found:
-            raise DemoError(f"backlog: {ticket.requester} is not a ServiceNow user, so cannot raise an incident")
-        answer = session.post("api/now/table/incident", json={
-            "caller_id": found[0]["sys_id"], "short_description": ticket.subject,
-            "description": ticket.body, "contact_type": "self-service"})
-        return answer.json()["result"]["sys_id"]
-
-    @staticmethod
-    def _salesforce(session, ticket):
-        email = ticket.requester.replace("\\", "\\\\").replace("'", "\\'")
-        found = session.get("query", params={"q": f"SELECT Id FROM Contact WHERE Email = '{email}'"}).json()
-        case = {"Subject": ticket.subject, "Description": ticket.body, "Origin": "Web"}
-        if found.get("records"):
-            case["ContactId"] = found["records"][0]["Id"]
-        else:  # web-to-case from someone the org does not know
-            case["SuppliedEmail"] = ticket.requester
-        return session.post("sobjects/Case", json=case).json()["id"]

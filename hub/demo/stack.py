@@ -32,6 +32,7 @@ from ..models import Connection, ConnectionStatus
 from ..runtime import Hub
 from ..sandbox import discover, give_consent, run_all
 from ..sandbox.discovery import broken as broken_sandboxes
+from ..sandbox.driver import installed_drivers
 from .backlog import DemoError
 from .operator import Browser
 
@@ -57,25 +58,12 @@ def check_redis(url):
                         "(scripts/demo.sh does) or set HUB_REDIS_URL") from None
 
 
-def verified_shoppers_seed(directory):
-    """The Zendesk sandbox's seed plus every Shopify customer as a verified end-user, so the
-    helpdesk vouches for the shoppers who write in (and so their order questions verify)."""
-    from hub_shopify import sandbox as shopify_sandbox
-    from hub_zendesk import sandbox as zendesk_sandbox
-
-    seed = yaml.safe_load((Path(zendesk_sandbox.__file__).parent / "seed.yaml").read_text(encoding="utf-8"))
-    shop = yaml.safe_load((Path(shopify_sandbox.__file__).parent / "seed.yaml").read_text(encoding="utf-8"))
-    known = {user["email"].lower() for user in seed["users"]}
-    next_id = max(user["id"] for user in seed["users"]) + 1
-    for customer in shop["customers"]:
-        if customer["email"].lower() in known:
-            continue
-        seed["users"].append({"id": next_id, "name": f"{customer['first_name']} {customer['last_name']}",
-                              "email": customer["email"], "role": "end-user", "verified": True})
-        next_id += 1
-    path = Path(directory) / "zendesk-seed.yaml"
-    path.write_text(yaml.safe_dump(seed, allow_unicode=True), encoding="utf-8")
-    return path
+def demo_seeds(drivers, directory):
+    """``{connector: seed file}`` for the sandboxes that want the other sandboxes' customers in
+    their seed (a helpdesk vouching for the store's shoppers, so their order questions verify)."""
+    customers = [customer for driver in drivers.values() for customer in driver.customers()]
+    seeds = {name: driver.demo_seed(directory, customers) for name, driver in drivers.items()}
+    return {name: seed for name, seed in seeds.items() if seed is not None}
 
 
 class Stack:
@@ -159,9 +147,10 @@ class Stack:
         for name, reason in broken_sandboxes.items():
             self.say(f"demo: warning: {name} is not available: {reason}")
         if not factories:
-            raise DemoError("no installed connector ships a sandbox (pip install -e plugins/hub_zendesk …)")
-        if "zendesk" in factories and "shopify" in factories:
-            factories["zendesk"] = functools.partial(factories["zendesk"], seed=verified_shoppers_seed(self.data_dir))
+            raise DemoError("no installed connector ships a sandbox (pip install -e plugins/<connector> …)")
+        drivers = {name: driver for name, driver in installed_drivers().items() if name in factories}
+        for name, seed in demo_seeds(drivers, self.data_dir).items():
+            factories[name] = functools.partial(factories[name], seed=seed)
         try:
             self.servers = run_all(factories, tls_dir=self.data_dir / "tls")
         except RuntimeError as error:

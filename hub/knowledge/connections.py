@@ -24,14 +24,6 @@ from .sources import as_datetime
 ARTICLE_VERB = "list_articles"
 ACTOR, ROLE = "kb-sync", "agent"
 
-# Where a connector's articles are read when its tool gives no ``url``: the pages an agent or
-# customer opens for one article. (Better served by the connector itself; see docs/knowledge.md.)
-ARTICLE_PAGES = {
-    "servicenow": "{origin}/kb_view.do?sysparm_article={number}",
-    "salesforce": "{origin}/lightning/r/Knowledge__kav/{id}/view",
-}
-
-
 def article_tool_name(connector: str) -> str:
     return f"{connector}.{ARTICLE_VERB}"
 
@@ -136,7 +128,8 @@ class ConnectionSource:
             raise SourceError(f"{self.tool.name} listed a malformed article: {error}") from error
 
     def _page_url(self, item: Mapping) -> str:
-        template = ARTICLE_PAGES.get(self.connection.connector)
+        connector = self.hub.registry.connectors.get(self.connection.connector)
+        template = getattr(connector, "article_page", None)
         if template is None:
             return ""
         parts = urlsplit(self.connection.api_base_url)

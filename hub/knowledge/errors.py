@@ -1,7 +1,9 @@
 """Errors raised by the knowledge base."""
 
+from ..errors import HubError
 
-class KnowledgeError(RuntimeError):
+
+class KnowledgeError(HubError):
     """Base class: the message is written for the operator who reads it on the console."""
 
 

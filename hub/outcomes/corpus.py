@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from ..config import Strict
+from ..connectors import NAME_PATTERN
 from ..errors import HubError
 
 OUTCOMES = ("resolved", "escalated", "waiting_approval", "waiting_customer")
@@ -63,7 +64,9 @@ class Item(Strict):
     #: The kind of ticket, for the per-group report (plain, risk, other_person …).
     group: str = "plain"
     language: str = "en"
-    helpdesk: Literal["zendesk", "servicenow", "salesforce"]
+    #: The connector whose helpdesk the ticket is filed in (checked against the replay world's
+    #: helpdesks when ``load`` is given them).
+    helpdesk: str = Field(pattern=NAME_PATTERN.pattern)
     requester: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     subject: str
     body: str = Field(min_length=1)
@@ -117,6 +120,9 @@ def load(path, known_requesters=None):
         if item.id in seen:
             raise CorpusError(f"{where}: id: {item.id!r} appears twice")
         seen.add(item.id)
+        if known_requesters is not None and item.helpdesk not in known_requesters:
+            raise CorpusError(f"{where}: helpdesk: {item.helpdesk!r} is not a helpdesk of the replay world "
+                              f"(one of {', '.join(sorted(known_requesters))})")
         known = (known_requesters or {}).get(item.helpdesk)
         if known is not None and item.requester.lower() not in known:
             raise CorpusError(f"{where}: requester: {item.requester} is not a {item.helpdesk} user in the sandbox seed")

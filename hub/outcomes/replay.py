@@ -21,11 +21,7 @@ TICKET_VERBS = ("reply", "note", "solve", "escalate")
 def ticket_tools(hub):
     """The tools that reply to, note, solve or escalate the ticket itself: not actions."""
     names = set()
-    for connector in ("zendesk", "servicenow", "salesforce"):
-        try:
-            helpdesk = hub.connector(connector)
-        except Exception:  # a connector that is not installed has no ticket tools
-            continue
+    for helpdesk in hub.registry.connectors.values():
         for verb in TICKET_VERBS:
             planned = helpdesk.ticket_call(verb, "0", "")
             if planned:
@@ -63,7 +59,7 @@ def run_live(items, workdir, redis_url, config_dir=None, progress=None):
 
     say = progress or (lambda message: None)
     say("starting the sandboxes and the hub")
-    world = World(Path(workdir), redis_url, salesforce=any(item.helpdesk == "salesforce" for item in items))
+    world = World(Path(workdir), redis_url, also={item.helpdesk for item in items})
     try:
         _use_config(world, config_dir)
         say("syncing the knowledge base")
@@ -125,40 +121,25 @@ def _knowledge_folders(config_dir):
 
 
 def _file(world, item):
-    if item.helpdesk == "zendesk":
-        return str(world.zendesk_ticket(item.requester, item.subject, item.body)["id"])
-    if item.helpdesk == "salesforce":
-        return world.salesforce_case(item.requester, item.subject, item.body)
-    return world.servicenow_incident(item.requester, item.subject, item.body)["sys_id"]
+    return world[item.helpdesk].open_ticket(item.requester, item.subject, item.body)
 
 
 def _orders(world, items):
     """What the corpus's orders look like in the store now: money refunded, cancelled, items on
     a return. Read before and after the replay, the difference is what the agent did to them."""
-    from ..errors import HubError
-
     numbers = sorted({number for item in items for number in _orders_of(item)})
     state = {}
     for number in numbers:
-        try:
-            order = world.hub.call("shopify.get_order", world.connections["shopify"], {"order_id": f"#{number}"})
-        except HubError:
-            continue
-        titles = {line["id"]: line["name"] for line in order.get("line_items") or ()}
-        on_lines = {fli["fulfillment_line_item_id"]: fli["line_item_id"]
-                    for f in order.get("fulfillments") or () for fli in f.get("line_items") or ()}
-        returned = Counter()
-        for opened in order.get("returns") or ():
-            for line in opened.get("line_items") or ():
-                returned[titles.get(on_lines.get(line.get("fulfillment_line_item_id")), "?")] += line.get("quantity", 0)
-        state[number] = {"id": order["id"], "refunded": Decimal(str((order.get("refunded") or {}).get("amount") or 0)),
-                         "cancelled": bool(order.get("cancelled")), "returned": returned,
-                         "titles": sorted(set(titles.values()))}
+        found = next((seen for seen in (driver.order_state(number) for driver in world.drivers.values())
+                      if seen is not None), None)
+        if found is not None:
+            state[number] = found
     return state
 
 
 def _orders_of(item):
-    written = [w.split(":")[2] for w in item.label.writes if w.startswith("shopify:order:")]
+    """The order numbers a label names: its ``orders`` and the ``<connector>:order:<number>`` writes."""
+    written = [parts[2] for parts in (w.split(":") for w in item.label.writes) if len(parts) > 2 and parts[1] == "order"]
     return set(item.label.orders) | set(written)
 
 
@@ -195,12 +176,7 @@ def _answer_questions(world, items, remote, round_number, timeout=30):
 
 
 def _comment(world, item, remote_id, text):
-    if item.helpdesk == "zendesk":
-        world.zendesk_comment(remote_id, item.requester, text)
-    elif item.helpdesk == "salesforce":
-        world.salesforce_comment(remote_id, text)
-    else:
-        world.servicenow_comment(remote_id, world.servicenow_user_name(item.requester), text)
+    world[item.helpdesk].answer(remote_id, item.requester, text)
 
 
 def _observe(world, items, remote, before, after):
@@ -257,17 +233,7 @@ def _order_changes(effects, before, after):
 
 
 def _vendor_status(world, item, remote_id):
-    if item.helpdesk == "zendesk":
-        return world.zendesk_state(remote_id).get("status")
-    if item.helpdesk == "salesforce":
-        from hub_salesforce.normalize import ticket_status
-
-        status = ticket_status(world.vendor("salesforce").get(f"sobjects/Case/{remote_id}").json())
-        return "solved" if status == "closed" else status  # a Salesforce case is solved by closing it
-    from hub_servicenow.ingest import status
-
-    row = world.vendor("servicenow").get(f"api/now/table/incident/{remote_id}").json()["result"]
-    return status(row.get("state", ""), row.get("hold_reason", ""))
+    return world[item.helpdesk].status(remote_id)
 
 
 # -- scoring --------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ that depend on it; without it the behaviour is the language-neutral one. Convent
   without a year take the year of `today`; month and weekday names and relative days in four
   languages (dates.py);
 - employee ids: "E" and the digits ("emp id 12345" gives "E12345");
-- ServiceNow numbers: upper-case prefix and seven digits ("inc 0010001" gives "INC0010001");
+- ticket numbers, in the form ServiceNow gives its records: upper-case prefix and seven digits
+  ("inc 0010001" gives "INC0010001");
 - software and products: canonical names from catalogues (the defaults below, or the caller's).
 """
 
@@ -59,7 +60,7 @@ DEFAULT_SOFTWARE: dict[str, tuple[str, ...]] = {
     "SharePoint": ("sharepoint",),
 }
 
-_SERVICENOW_PREFIXES = ("SCTASK", "RITM", "INC", "REQ", "CHG", "PRB", "TASK", "KB")
+_TICKET_PREFIXES = ("SCTASK", "RITM", "INC", "REQ", "CHG", "PRB", "TASK", "KB")
 
 @dataclass(frozen=True)
 class Entities:
@@ -68,7 +69,7 @@ class Entities:
     amounts: tuple[Money, ...] = ()
     dates: tuple[date, ...] = ()
     employee_ids: tuple[str, ...] = ()
-    servicenow_numbers: tuple[str, ...] = ()
+    ticket_numbers: tuple[str, ...] = ()
     software: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
 
@@ -79,7 +80,7 @@ class Entities:
             "amounts": [m.to_dict() for m in self.amounts],
             "dates": [d.isoformat() for d in self.dates],
             "employee_ids": list(self.employee_ids),
-            "servicenow_numbers": list(self.servicenow_numbers),
+            "ticket_numbers": list(self.ticket_numbers),
             "software": list(self.software),
             "products": list(self.products),
         }
@@ -121,7 +122,7 @@ _EMPLOYEE = re.compile(
     r"\b(?:E(\d{4,7})|(?:emp(?:loyee)?)\.?\s*(?:id|no|nr|number|#)?\.?\s*[:#]?\s*E?(\d{4,7}))\b",
     re.IGNORECASE,
 )
-_SERVICENOW = re.compile(r"\b(" + "|".join(_SERVICENOW_PREFIXES) + r")[\s\-]?(\d{7})\b", re.IGNORECASE)
+_TICKET_NUMBER = re.compile(r"\b(" + "|".join(_TICKET_PREFIXES) + r")[\s\-]?(\d{7})\b", re.IGNORECASE)
 
 def extract(
     text,
@@ -148,7 +149,7 @@ def extract(
         amounts=_money.amounts(text, language, folded=folded),
         dates=_dates.dates(text, day_first=day_first, today=today, language=language, folded=folded),
         employee_ids=employee_ids(text),
-        servicenow_numbers=_unique(m.group(1).upper() + m.group(2) for m in _SERVICENOW.finditer(text)),
+        ticket_numbers=_unique(m.group(1).upper() + m.group(2) for m in _TICKET_NUMBER.finditer(text)),
         software=(software or DEFAULT_SOFTWARE_CATALOGUE).find(text),
         products=products.find(text) if products else (),
     )

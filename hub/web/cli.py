@@ -1,4 +1,8 @@
-"""``hub user``: operator accounts and API tokens from the command line."""
+"""``hub user``: operator accounts and API tokens from the command line.
+
+An ``AccountError`` (a HubError) is left to the ``hub`` command's own handler, which prints it
+as one ``hub: error:`` line and exits 2, as for every other command.
+"""
 
 import json
 import sys
@@ -19,11 +23,6 @@ def _accounts():
     return accounts
 
 
-def _fail(error):
-    click.echo(f"hub: error: {error}", err=True)
-    sys.exit(2)
-
-
 @user.command()
 @click.argument("email")
 @click.option("--role", required=True, help="admin, approver or analyst (config/roles.yaml).")
@@ -37,10 +36,7 @@ def add(email, role, password_stdin, config_dir):
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        operator = accounts.add_operator(hub, email, password, role)
-    except accounts.AccountError as error:
-        _fail(error)
+    operator = accounts.add_operator(hub, email, password, role)
     click.echo(f"hub: added {operator.email} ({operator.role})")
 
 
@@ -60,10 +56,7 @@ def list_(config_dir):
 def remove(email, config_dir):
     """Delete an operator account; its sessions stop working at once."""
     accounts = _accounts()
-    try:
-        accounts.remove_operator(load_hub(config_dir, migrated=True), email)
-    except accounts.AccountError as error:
-        _fail(error)
+    accounts.remove_operator(load_hub(config_dir, migrated=True), email)
     click.echo(f"hub: removed {email}")
 
 
@@ -74,10 +67,7 @@ def remove(email, config_dir):
 def token(name, role, config_dir):
     """Create an API token NAME bound to a role; prints the secret once."""
     accounts = _accounts()
-    try:
-        _, secret = accounts.create_token(load_hub(config_dir, migrated=True), name, role)
-    except accounts.AccountError as error:
-        _fail(error)
+    _, secret = accounts.create_token(load_hub(config_dir, migrated=True), name, role)
     click.echo(secret)
 
 
@@ -87,10 +77,7 @@ def token(name, role, config_dir):
 def revoke_token(name, config_dir):
     """Delete an API token."""
     accounts = _accounts()
-    try:
-        accounts.revoke_token(load_hub(config_dir, migrated=True), name)
-    except accounts.AccountError as error:
-        _fail(error)
+    accounts.revoke_token(load_hub(config_dir, migrated=True), name)
     click.echo(f"hub: revoked token {name}")
 
 

@@ -12,15 +12,15 @@ from hub.models import AuditEntry, Effect
 
 
 def test_order_status_in_zendesk_is_answered_from_shopify(world):
-    ticket = world.zendesk_ticket("john.mccarthy@example.org", "Where is my order?",
+    ticket = world["zendesk"].ticket("john.mccarthy@example.org", "Where is my order?",
                                   "Hi, my order #1014 still hasn't arrived. Can you check where it is?")
     world.wait_for_events(1)
     world.work()
     [run] = world.runs()
     assert (run.flow, run.state.value) == ("order_status", "resolved"), run.reason
-    state = world.zendesk_state(ticket["id"])
+    state = world["zendesk"].state(ticket["id"])
     assert state["status"] == "solved"
-    [reply] = world.zendesk_replies(ticket["id"])
+    [reply] = world["zendesk"].replies(ticket["id"])
     assert "#1014" in reply and "7023000008029866" in reply  # the Canada Post tracking number
     assert world.hub.audit_log.verify() == []
 
@@ -28,7 +28,7 @@ def test_order_status_in_zendesk_is_answered_from_shopify(world):
 def test_the_workers_log_lines_name_the_run_and_ticket(world):
     import json
 
-    world.zendesk_ticket("john.mccarthy@example.org", "Where is my order?", "Hi, where is order #1014?")
+    world["zendesk"].ticket("john.mccarthy@example.org", "Where is my order?", "Hi, where is order #1014?")
     world.wait_for_events(1)
     stderr = world.work()
     [run] = world.runs()
@@ -40,20 +40,20 @@ def test_the_workers_log_lines_name_the_run_and_ticket(world):
 
 
 def test_requester_who_is_not_the_customer_learns_nothing_and_is_escalated(world):
-    ticket = world.zendesk_ticket("ada@example.com", "Order status",
+    ticket = world["zendesk"].ticket("ada@example.com", "Order status",
                                   "Where is order #1014? Please send me the tracking number.")
     world.wait_for_events(1)
     world.work()
     [run] = world.runs()
     assert run.state.value == "escalated" and "not the email on order" in run.reason
-    state = world.zendesk_state(ticket["id"])
-    assert world.zendesk_replies(ticket["id"]) == []  # nothing was said to the requester
+    state = world["zendesk"].state(ticket["id"])
+    assert world["zendesk"].replies(ticket["id"]) == []  # nothing was said to the requester
     notes = [c["body"] for c in state["comments"] if not c.get("public")]
     assert notes and "identity verified: no" in notes[-1] and "Suggested next step" in notes[-1]
 
 
 def test_cancel_happens_once_even_when_the_run_is_worked_twice(world):
-    ticket = world.zendesk_ticket("ada@example.com", "Cancel my order",
+    ticket = world["zendesk"].ticket("ada@example.com", "Cancel my order",
                                   "Please cancel order #1001, I ordered the wrong size.")
     world.wait_for_events(1)
     world.work()
@@ -67,13 +67,13 @@ def test_cancel_happens_once_even_when_the_run_is_worked_twice(world):
         effects = session.exec(select(Effect).where(Effect.run_id == run.id)).all()
     assert sorted(e.tool for e in effects) == ["shopify.cancel_order", "zendesk.reply", "zendesk.set_status"]
     assert all(e.attempts == 1 for e in effects)
-    assert len(world.zendesk_replies(ticket["id"])) == 1
+    assert len(world["zendesk"].replies(ticket["id"])) == 1
 
 
 def test_a_large_refund_waits_for_a_human_and_resumes_when_approved(world):
     from hub.agent import approvals
 
-    world.zendesk_ticket("ada@example.com", "Refund please",
+    world["zendesk"].ticket("ada@example.com", "Refund please",
                          "I want a refund for the whole of order #1026, everything arrived damaged.")
     world.wait_for_events(1)
     world.work()
@@ -111,7 +111,7 @@ def test_a_worker_killed_mid_action_does_not_repeat_the_effect(world, monkeypatc
             raise Killed()
         return result
 
-    world.zendesk_ticket("ada@example.com", "Cancel my order", "Please cancel order #1001, wrong size.")
+    world["zendesk"].ticket("ada@example.com", "Cancel my order", "Please cancel order #1001, wrong size.")
     world.wait_for_events(1)
     with session_scope(world.hub.engine) as session:
         event = session.exec(select(InboundEvent).where(InboundEvent.kind == "ticket.created")).one()
@@ -140,10 +140,10 @@ def test_the_resolution_reply_carries_a_survey_link_that_takes_one_answer(world)
 
     import requests
 
-    ticket = world.zendesk_ticket("john.mccarthy@example.org", "Where is my order?", "Where is order #1014 please?")
+    ticket = world["zendesk"].ticket("john.mccarthy@example.org", "Where is my order?", "Where is order #1014 please?")
     world.wait_for_events(1)
     world.work()
-    [reply] = world.zendesk_replies(ticket["id"])
+    [reply] = world["zendesk"].replies(ticket["id"])
     link = re.search(r"How did we do\? Rate this answer: (\S+)", reply).group(1)
     assert link.startswith(world.url + "/survey/")
     assert "How did we do?" in requests.get(link, timeout=5).text
@@ -160,7 +160,7 @@ def test_the_resolution_reply_carries_a_survey_link_that_takes_one_answer(world)
 def test_a_run_reads_as_a_timeline_of_checked_audit_entries(world):
     from hub.agent.timeline import recent, timeline
 
-    world.zendesk_ticket("john.mccarthy@example.org", "Where is my order?", "Where is order #1014 please?")
+    world["zendesk"].ticket("john.mccarthy@example.org", "Where is my order?", "Where is order #1014 please?")
     world.wait_for_events(1)
     world.work()
     [listed] = recent(world.hub)

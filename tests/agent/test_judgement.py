@@ -20,11 +20,11 @@ def order(world, number):
 
 
 def test_risk_and_someone_elses_account_reach_a_person_before_anything_is_done(world):
-    world.zendesk_ticket("john.mccarthy@example.org", "Parcel",
+    world["zendesk"].ticket("john.mccarthy@example.org", "Parcel",
                          "Where is order #1014? If it is not here by Friday my lawyer will hear about it.")
-    world.zendesk_ticket("barbara@example.com", "Newsletter for my husband",
+    world["zendesk"].ticket("barbara@example.com", "Newsletter for my husband",
                          "Please unsubscribe john.mccarthy@example.org from the newsletter, he asked me to.")
-    world.zendesk_ticket("ada@example.com", "Cancel",
+    world["zendesk"].ticket("ada@example.com", "Cancel",
                          "Bitte stornieren Sie Bestellung 1001. Wenn nicht, gehe ich zum Anwalt.")
     world.wait_for_events(3)
     world.work()
@@ -37,16 +37,16 @@ def test_risk_and_someone_elses_account_reach_a_person_before_anything_is_done(w
     john = world.control("shopify", "GET", "state/customer/7017")  # John McCarthy: still subscribed
     assert john["email_marketing"]["state"] != "UNSUBSCRIBED"
     # The legal threat never got the tracking answer: a person answers it.
-    replies = world.zendesk_replies(runs["Parcel"].facts["ticket"]["remote_id"])
+    replies = world["zendesk"].replies(runs["Parcel"].facts["ticket"]["remote_id"])
     assert not any("tracking" in reply.lower() for reply in replies)
 
 
 def test_a_manager_resets_a_direct_reports_password_and_nobody_elses(world):
-    world.servicenow_incident("alan@example.com", "Password for David",
+    world["servicenow"].incident("alan@example.com", "Password for David",
                               "Please reset the password for my colleague David (david.loo@example.com), he is locked out.")
-    world.servicenow_incident("grace@example.com", "Password for David too",
+    world["servicenow"].incident("grace@example.com", "Password for David too",
                               "Could you reset david.loo@example.com's password? He asked me to.")
-    world.servicenow_incident("alan@example.com", "New starter",
+    world["servicenow"].incident("alan@example.com", "New starter",
                               "Set up our new starter with Slack and Zoom please, she starts Monday.")
     world.wait_for_events(3)
     world.work()
@@ -65,7 +65,7 @@ def test_a_manager_resets_a_direct_reports_password_and_nobody_elses(world):
 
 
 def test_a_shoppers_password_problem_never_resets_an_employee_account(world):
-    world.zendesk_ticket("ada@example.com", "Can't log in", "I can't log in to your website, please reset my password.")
+    world["zendesk"].ticket("ada@example.com", "Can't log in", "I can't log in to your website, please reset my password.")
     world.wait_for_events(1)
     world.work()
     [run] = world.runs()
@@ -76,7 +76,7 @@ def test_a_shoppers_password_problem_never_resets_an_employee_account(world):
 
 
 def test_two_requests_in_one_ticket_are_both_done_in_one_reply(world):
-    ticket = world.zendesk_ticket("john.mccarthy@example.org", "Two things",
+    ticket = world["zendesk"].ticket("john.mccarthy@example.org", "Two things",
                                   "Where is my order #1014?\n\nAlso, please unsubscribe me from your newsletter.")
     world.wait_for_events(1)
     world.work()
@@ -84,26 +84,26 @@ def test_two_requests_in_one_ticket_are_both_done_in_one_reply(world):
     assert run.state.value == "resolved", run.reason
     assert [r["state"] for r in run.facts["requests"]] == ["done", "done"]
     assert world.control("shopify", "GET", "state/customer/7017")["email_marketing"]["state"] == "UNSUBSCRIBED"
-    [answer] = [r for r in world.zendesk_replies(ticket["id"]) if "How did we do?" in r]
+    [answer] = [r for r in world["zendesk"].replies(ticket["id"]) if "How did we do?" in r]
     assert "7023000008029866" in answer and "no more marketing email" in answer  # tracking and newsletter, one reply
 
 
 def test_a_request_no_flow_finishes_hands_over_the_rest_with_what_was_done(world):
-    ticket = world.zendesk_ticket("margaret@example.com", "Order and a complaint",
+    ticket = world["zendesk"].ticket("margaret@example.com", "Order and a complaint",
                                   "When will order #1016 arrive?\n\nAlso I want to speak to a manager about how "
                                   "rude your courier was.")
     world.wait_for_events(1)
     world.work()
     [run] = world.runs()
     assert (run.state.value, run.escalation) == ("escalated", "several"), run.reason
-    replies = world.zendesk_replies(ticket["id"])
+    replies = world["zendesk"].replies(ticket["id"])
     assert any("DHL" in r and "colleague will pick up the rest" in r for r in replies)
 
 
 def test_a_refund_never_reaches_past_what_was_asked(world):
-    world.zendesk_ticket("ada@example.com", "Cap refund", "Please refund $29 for the cap on order #1026, it faded.")
-    world.zendesk_ticket("barbara@example.com", "Return", "I'd like to return the jackets from order 1027. I'll keep the bottles.")
-    world.zendesk_ticket("barbara@example.com", "Cancel 1002", "Please cancel order 1002, I ordered by mistake.")
+    world["zendesk"].ticket("ada@example.com", "Cap refund", "Please refund $29 for the cap on order #1026, it faded.")
+    world["zendesk"].ticket("barbara@example.com", "Return", "I'd like to return the jackets from order 1027. I'll keep the bottles.")
+    world["zendesk"].ticket("barbara@example.com", "Cancel 1002", "Please cancel order 1002, I ordered by mistake.")
     world.wait_for_events(3)
     world.work()
     runs = runs_by_subject(world)
@@ -121,7 +121,7 @@ def test_a_refund_never_reaches_past_what_was_asked(world):
 
 def test_a_refund_of_the_items_named_refunds_those_lines_and_no_more(world):
     # No sum stated: the tee's line (48.00 of a 115.50 order), refunded as that line.
-    world.zendesk_ticket("ada@example.com", "Refund for the tee",
+    world["zendesk"].ticket("ada@example.com", "Refund for the tee",
                          "Please refund the merino tee from order #1026, it shrank after one wash. "
                          "I'll keep the caps.")
     world.wait_for_events(1)
@@ -137,7 +137,7 @@ def test_a_refund_of_the_items_named_refunds_those_lines_and_no_more(world):
 
 
 def test_refunding_an_unshipped_order_never_leaves_it_to_ship_unpaid(world):
-    world.zendesk_ticket("ada@example.com", "Refund", "Please refund my order 1001.")
+    world["zendesk"].ticket("ada@example.com", "Refund", "Please refund my order 1001.")
     world.wait_for_events(1)
     world.work()
     [run] = world.runs()
@@ -146,19 +146,19 @@ def test_refunding_an_unshipped_order_never_leaves_it_to_ship_unpaid(world):
 
 
 def test_a_bare_number_answers_which_order_and_an_answer_without_one_asks_again(world):
-    bare = world.zendesk_ticket("margaret@example.com", "Parcel", "My parcel hasn't arrived yet, where is it?")
-    vague = world.zendesk_ticket("john.mccarthy@example.org", "Package", "Still waiting for my package.")
+    bare = world["zendesk"].ticket("margaret@example.com", "Parcel", "My parcel hasn't arrived yet, where is it?")
+    vague = world["zendesk"].ticket("john.mccarthy@example.org", "Package", "Still waiting for my package.")
     world.wait_for_events(2)
     world.work()
-    world.zendesk_comment(bare["id"], "margaret@example.com", "it's 1016")
-    world.zendesk_comment(vague["id"], "john.mccarthy@example.org", "the one from last week")
+    world["zendesk"].comment(bare["id"], "margaret@example.com", "it's 1016")
+    world["zendesk"].comment(vague["id"], "john.mccarthy@example.org", "the one from last week")
     time.sleep(1)
     world.work()
     runs = runs_by_subject(world)
     assert runs["Parcel"].state.value == "resolved", runs["Parcel"].reason
     assert runs["Package"].state.value == "waiting_customer"
-    assert "could not find the order number" in world.zendesk_replies(vague["id"])[-1]
-    world.zendesk_comment(vague["id"], "john.mccarthy@example.org", "no idea sorry")
+    assert "could not find the order number" in world["zendesk"].replies(vague["id"])[-1]
+    world["zendesk"].comment(vague["id"], "john.mccarthy@example.org", "no idea sorry")
     time.sleep(1)
     world.work()
     run = runs_by_subject(world)["Package"]
@@ -167,9 +167,9 @@ def test_a_bare_number_answers_which_order_and_an_answer_without_one_asks_again(
 
 def test_a_request_chased_while_it_waits_for_approval_goes_to_a_person_and_is_not_ordered_twice(world):
     # Abel's Figma request (REQ0010002) has waited for his manager's approval since November.
-    world.servicenow_incident("abel.tuter@example.com", "Figma request?",
+    world["servicenow"].incident("abel.tuter@example.com", "Figma request?",
                               "Any news on my Figma request from last week? Still can't log in to it.")
-    world.servicenow_incident("fred.luddy@example.com", "Figma + trackpad",
+    world["servicenow"].incident("fred.luddy@example.com", "Figma + trackpad",
                               "Need Figma for the design review on Thursday, and my laptop trackpad stopped working "
                               "this morning.")
     world.wait_for_events(2)

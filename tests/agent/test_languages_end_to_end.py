@@ -48,34 +48,34 @@ def _process(world, count=1):
 
 
 def test_a_german_order_status_ticket_is_answered_in_german(world, reads_as):
-    ticket = world.zendesk_ticket("margaret@example.com", "Wo ist meine Bestellung?",
+    ticket = world["zendesk"].ticket("margaret@example.com", "Wo ist meine Bestellung?",
                                   "Guten Tag, meine Bestellung 1016 ist noch nicht angekommen. Wo ist sie gerade?")
     run = _process(world)
     assert (run.flow, run.state.value, run.facts["language"]) == ("order_status", "resolved", "de"), run.reason
-    [reply] = world.zendesk_replies(ticket["id"])
+    [reply] = world["zendesk"].replies(ticket["id"])
     assert reply.startswith("Guten Tag Margaret Hamilton,\n\nSo steht es um Ihre Bestellung #1016: versandt.")
     assert "Sendung mit DHL Express: Sendungsnummer JD0146000008045704" in reply
     assert "Wie zufrieden sind Sie mit uns? Bewerten Sie diese Antwort: " + world.url + "/survey/" in reply
     assert not any(english in reply for english in ("Here is where", "tracking number", "How did we do"))
-    assert world.zendesk_state(ticket["id"])["status"] == "solved"
+    assert world["zendesk"].state(ticket["id"])["status"] == "solved"
 
 
 def test_a_spanish_customer_is_asked_for_the_order_number_in_spanish(world, reads_as):
-    ticket = world.zendesk_ticket("margaret@example.com", "¿Dónde está mi pedido?",
+    ticket = world["zendesk"].ticket("margaret@example.com", "¿Dónde está mi pedido?",
                                   "Hola, hice un pedido la semana pasada y todavía no ha llegado.")
     run = _process(world)
     assert run.state.value == "waiting_customer", run.reason
-    [question] = world.zendesk_replies(ticket["id"])
+    [question] = world["zendesk"].replies(ticket["id"])
     assert question.startswith("¡Gracias por escribirnos! ¿Podría indicarnos su número de pedido?")
 
 
 def test_a_french_knowledge_question_gets_the_french_article_or_a_hand_over(world, reads_as):
     world.sync_knowledge()
-    answered = world.zendesk_ticket("ada@example.com", "Retours",
+    answered = world["zendesk"].ticket("ada@example.com", "Retours",
                                     "Bonjour, combien de temps ai-je pour retourner un article ?")
     run = _process(world)
     assert (run.flow, run.state.value) == ("knowledge_answer", "resolved"), run.reason
-    [reply] = world.zendesk_replies(answered["id"])
+    [reply] = world["zendesk"].replies(answered["id"])
     assert "retour" in reply.lower()  # the French article's own words, quoted
     assert "Politique de retour : https://help.brightline.example/fr/articles/returns-policy" in reply
     assert "répondez simplement ici et un membre de notre équipe prendra le relais" in reply
@@ -87,12 +87,12 @@ def test_a_french_question_only_an_english_article_answers_is_handed_over(world,
     # Read as a general question (it is a password question, which a customer helpdesk hands
     # over anyway): what is tested is that no English article answers a French customer.
     reads_as("fr", "contact_info")
-    ticket = world.zendesk_ticket("ada@example.com", "Mot de passe",
+    ticket = world["zendesk"].ticket("ada@example.com", "Mot de passe",
                                   "J'ai oublié mon mot de passe, comment puis-je le réinitialiser ?")
     run = _process(world)
     assert (run.state.value, run.escalation) == ("escalated", "no_answer"), run.reason
     assert "in fr" in run.reason
-    assert world.zendesk_replies(ticket["id"]) == []  # nothing in English was sent instead
+    assert world["zendesk"].replies(ticket["id"]) == []  # nothing in English was sent instead
 
 
 def test_a_message_without_a_translation_hands_the_ticket_over_with_code_language(world, reads_as):
@@ -108,11 +108,11 @@ def test_a_message_without_a_translation_hands_the_ticket_over_with_code_languag
     with open(po, "wb") as file:
         write_po(file, catalog)
     assert world.hub.agent.refresh()  # a running hub takes the edited catalogue up
-    ticket = world.zendesk_ticket("margaret@example.com", "Bestellung 1016", "Wo ist meine Bestellung 1016?")
+    ticket = world["zendesk"].ticket("margaret@example.com", "Bestellung 1016", "Wo ist meine Bestellung 1016?")
     run = _process(world)
     assert (run.state.value, run.escalation) == ("escalated", "language"), run.reason
     assert run.reason.startswith("no translation in German (de) of the message 'Hi {{ requester.name or \"there\" }},")
     assert "(flow order_status, node answer)" in run.reason
-    assert world.zendesk_replies(ticket["id"]) == []  # never the English text instead
-    notes = [c["body"] for c in world.zendesk_state(ticket["id"])["comments"] if not c.get("public")]
+    assert world["zendesk"].replies(ticket["id"]) == []  # never the English text instead
+    notes = [c["body"] for c in world["zendesk"].state(ticket["id"])["comments"] if not c.get("public")]
     assert notes and "hub i18n check" in notes[-1]

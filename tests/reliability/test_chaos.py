@@ -50,7 +50,7 @@ def chaos_seed(directory, orders):
 
 
 def build_world(directory, redis_url, orders):
-    world = World(directory, redis_url, shopify_seed=chaos_seed(directory, orders))
+    world = World(directory, redis_url, seeds={"shopify": chaos_seed(directory, orders)})
     settings_path = world.config / "settings.yaml"
     settings = yaml.safe_load(settings_path.read_text())
     settings["events"] = dict(settings.get("events") or {}, claim_seconds=CLAIM_SECONDS)
@@ -70,7 +70,7 @@ def world(tmp_path, redis_url):
 def ask_for_refund(world, index):
     email = CUSTOMERS[sorted(CUSTOMERS)[index % len(CUSTOMERS)]]
     number = FIRST_ORDER + index
-    return world.zendesk_ticket(email, "Refund please",
+    return world["zendesk"].ticket(email, "Refund please",
                                 f"I want a refund for order #{number}, the cap arrived damaged.")["id"]
 
 
@@ -117,7 +117,7 @@ def test_a_worker_killed_on_the_way_to_the_run_loses_no_ticket(world, point, sta
     assert (run.flow, run.state) == ("refund", RunState.resolved), run.reason
     assert event_states(world) == [inbound.DONE]
     assert shopify_refunds(world)[FIRST_ORDER] == 1
-    assert len(world.zendesk_replies(ticket)) == 1
+    assert len(world["zendesk"].replies(ticket)) == 1
 
 
 @pytest.mark.parametrize("point", ["after-refund", "after-reply"])
@@ -130,7 +130,7 @@ def test_a_worker_killed_after_the_vendor_acted_repeats_nothing(world, point):
     [run] = world.runs()
     assert run.state == RunState.resolved, run.reason
     assert shopify_refunds(world)[FIRST_ORDER + 1] == 1
-    assert len(world.zendesk_replies(ticket)) == 1
+    assert len(world["zendesk"].replies(ticket)) == 1
 
 
 def test_a_ticket_created_event_without_a_run_is_reported(world):
@@ -270,7 +270,7 @@ def test_chaos_killed_workers_lose_no_ticket_and_repeat_no_refund_or_reply(tmp_p
         refunds = shopify_refunds(world)
         twice = sorted(number for number, count in refunds.items() if count > 1)
         assert not twice, f"{about}: orders refunded more than once: {twice}"
-        replies = {ticket: len(world.zendesk_replies(ticket)) for ticket in tickets}
+        replies = {ticket: len(world["zendesk"].replies(ticket)) for ticket in tickets}
         twice = sorted(ticket for ticket, count in replies.items() if count > 1)
         assert not twice, f"{about}: tickets answered more than once: {twice}"
 

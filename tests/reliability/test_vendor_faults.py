@@ -23,7 +23,7 @@ from hub.models import Effect
 from hub.testing.world import World
 
 
-#: Shopify customers who write to the Zendesk help desk (hub.testing.world.SHOPPERS).
+#: Shopify customers who write to the Zendesk help desk (hub_zendesk.sandbox.driver.SHOPPERS).
 SHOPPERS = {7001: "ada@example.com", 7006: "margaret@example.com", 7008: "barbara@example.com",
             7017: "john.mccarthy@example.org"}
 ORDER_ID_BASE = 5_600_000_000_000
@@ -78,8 +78,8 @@ TEXTS = {
 @pytest.fixture
 def world_with_orders(tmp_path, redis_url):
     def build(orders, salesforce=True):
-        world = World(tmp_path / "world", redis_url, salesforce=salesforce,
-                      shopify_seed=shop_seed(tmp_path, orders))
+        world = World(tmp_path / "world", redis_url, also=["salesforce"] if salesforce else [],
+                      seeds={"shopify": shop_seed(tmp_path, orders)})
         built.append(world)
         return world
 
@@ -97,16 +97,16 @@ def raise_tickets(world, orders, catalog=(), resets=()):
             continue
         subject, body = TEXTS[kind]
         for number, customer in numbered:
-            ticket = world.zendesk_ticket(SHOPPERS[customer], subject, body.format(number=number))
+            ticket = world["zendesk"].ticket(SHOPPERS[customer], subject, body.format(number=number))
             tickets["zendesk"][str(ticket["id"])] = (kind, number)
     for email, item in catalog:
-        incident = world.servicenow_incident(email, f"Need {item}", f"Hi, I need access to {item} for my work. Thanks")
+        incident = world["servicenow"].incident(email, f"Need {item}", f"Hi, I need access to {item} for my work. Thanks")
         tickets["servicenow"][incident["sys_id"]] = ("catalog", (email, CATALOG_NAMES.get(item, item)))
     for email in resets:
-        incident = world.servicenow_incident(email, "Password", "I forgot my password and I'm locked out of my account.")
+        incident = world["servicenow"].incident(email, "Password", "I forgot my password and I'm locked out of my account.")
         tickets["servicenow"][incident["sys_id"]] = ("reset", email)
     for number, _ in orders.get("status", ()):
-        case_id = world.salesforce_case("ada@example.com", "Where is my order?",
+        case_id = world["salesforce"].case("ada@example.com", "Where is my order?",
                                         f"Hello, could you tell me where order #{number} is? Thanks, Ada")
         tickets["salesforce"][case_id] = ("status", number)
     return tickets
@@ -139,7 +139,7 @@ def hub_comments_by_ticket(world, tickets):
     """``{(helpdesk, ticket): [comment bodies the hub wrote]}``, read from each vendor."""
     written = {}
     for ticket_id in tickets["zendesk"]:
-        comments = world.zendesk_state(ticket_id)["comments"][1:]  # after the requester's description
+        comments = world["zendesk"].state(ticket_id)["comments"][1:]  # after the requester's description
         written[("zendesk", ticket_id)] = [c["body"] for c in comments]
     servicenow = world.vendor("servicenow")
     for sys_id in tickets["servicenow"]:

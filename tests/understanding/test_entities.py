@@ -148,8 +148,8 @@ def test_employee_ids(text, expected):
     assert ents(text).employee_ids == expected
 
 
-def test_servicenow_numbers():
-    found = ents("see INC0010001, ritm0010002, REQ 0010003, SCTASK0010004, CHG-0010005 and INC123").servicenow_numbers
+def test_ticket_numbers_in_the_servicenow_form():
+    found = ents("see INC0010001, ritm0010002, REQ 0010003, SCTASK0010004, CHG-0010005 and INC123").ticket_numbers
     assert found == ("INC0010001", "RITM0010002", "REQ0010003", "SCTASK0010004", "CHG0010005")
 
 
@@ -179,7 +179,7 @@ def test_to_dict_is_json_ready():
         "amounts": [{"amount": "45.90", "currency": "USD"}],
         "dates": ["2026-03-03"],
         "employee_ids": ["E12345"],
-        "servicenow_numbers": ["INC0010001"],
+        "ticket_numbers": ["INC0010001"],
         "software": ["Slack"],
         "products": [],
     }

@@ -44,6 +44,8 @@ class SalesforceConnector(Connector):
     # org's REST API (read_back), delivered to a hook URL that ends in the connection's secret.
     signed_push = False
     sandbox = "hub_salesforce.sandbox:create_sandbox"
+    sandbox_driver = "hub_salesforce.sandbox.driver:SalesforceDriver"
+    article_page = "{origin}/lightning/r/Knowledge__kav/{id}/view"
 
     def ticket_call(self, verb, ticket_id, text=None):
         """Replies are published CaseComments, notes unpublished ones; a solved case is Closed."""

@@ -1,5 +1,6 @@
 """The hook implementations of the Salesforce Service Cloud connector: thin on purpose; the work
-is in connector.py, tools.py and ingest.py."""
+is in connector.py, tools.py and ingest.py. The hub calls each only about its own connector
+(``hub.plugins.owner_caller``)."""
 
 from hub import hookimpl
 from hub.tools import Identity
@@ -9,9 +10,6 @@ from .connector import SalesforceConnector
 from .tools import RECORD_ID, TOOLS, escalate as escalate_case
 
 CONNECTOR = SalesforceConnector()
-
-def ours(connector):
-    return getattr(connector, "name", None) == CONNECTOR.name
 
 
 @hookimpl
@@ -27,23 +25,17 @@ def register_tools(register):
 
 @hookimpl
 def ingest_webhook(connector, connection, request, secret, max_age_seconds):
-    if ours(connector):
-        return ingest.ingest(connection, request, secret, max_age_seconds)
-    return None
+    return ingest.ingest(connection, request, secret, max_age_seconds)
 
 
 @hookimpl
 def auth_provider(connector, instance):
-    if ours(connector):
-        return CONNECTOR.provider(instance)
-    return None
+    return CONNECTOR.provider(instance)
 
 
 @hookimpl
 def auth_verify_requester(connector, connection, session, ticket):
     """The case's Contact vouches for the requester; a web-to-case SuppliedEmail does not."""
-    if not ours(connector):
-        return None
     if not RECORD_ID.fullmatch(str(ticket.remote_id or "")):
         return Identity(email=None, verified=False, source=f"salesforce: {ticket.remote_id!r} is not a Case id")
     case = session.get(f"sobjects/Case/{ticket.remote_id}", params={"fields": "Id,ContactId,SuppliedEmail,SuppliedName"}).json()
@@ -58,20 +50,14 @@ def auth_verify_requester(connector, connection, session, ticket):
 
 @hookimpl
 def lookup(call):
-    if call.connector == CONNECTOR.name:
-        return call.tool.fn(call)
-    return None
+    return call.tool.fn(call)
 
 
 @hookimpl
 def action(call):
-    if call.connector == CONNECTOR.name:
-        return call.tool.fn(call)
-    return None
+    return call.tool.fn(call)
 
 
 @hookimpl
 def escalate(call):
-    if call.connector == CONNECTOR.name:
-        return escalate_case(call)
-    return None
+    return escalate_case(call)

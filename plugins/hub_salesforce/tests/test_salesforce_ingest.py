@@ -67,7 +67,7 @@ def test_forged_or_missing_org_refused(harness, connection):
 def test_connection_without_org_id_refuses(harness, connection):
     body, _ = harness.sample_webhook("ticket.created", ADA_CASE)
     with pytest.raises(WebhookRejected, match="no Salesforce org id"):
-        harness.hub.pm.hook.ingest_webhook(
+        harness.hub.hook(harness.connector.name, "ingest_webhook")(
             connector=harness.connector, connection=connection, request=InboundRequest(body=body, headers={}),
             secret=None, max_age_seconds=300)
 

@@ -150,7 +150,7 @@ def test_rate_limit_backs_off_and_succeeds(harness, connection):
 
 def test_verify_requester_by_contact_or_supplied_email(harness, connection):
     session = harness.hub.session(connection)
-    verify = harness.hub.pm.hook.auth_verify_requester
+    verify = harness.hub.hook(harness.connector.name, "auth_verify_requester")
     known = verify(connector=harness.connector, connection=connection, session=session,
                    ticket=NormalizedTicket(remote_id=ALAN_COMPLAINT))
     assert (known.email, known.name, known.verified, known.source) == (

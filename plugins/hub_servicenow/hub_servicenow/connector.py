@@ -25,6 +25,8 @@ class ServiceNow(Connector):
     # as a safety net, ingest_poll reads changes through the Table API.
     push = True
     sandbox = "hub_servicenow.sandbox:create_sandbox"
+    sandbox_driver = "hub_servicenow.sandbox.driver:ServiceNowDriver"
+    article_page = "{origin}/kb_view.do?sysparm_article={number}"
 
     def validate_instance(self, instance, sandbox_mode=False):
         # Operators often paste the whole address; the instance name is its first label.

@@ -1,4 +1,5 @@
-"""helpdesk-hub hook implementations for ServiceNow (entry point ``servicenow``)."""
+"""helpdesk-hub hook implementations for ServiceNow (entry point ``servicenow``). The hub calls
+each only about its own connector (``hub.plugins.owner_caller``)."""
 
 from hub import hookimpl
 from hub.tools import Identity
@@ -7,10 +8,6 @@ from . import ingest, table, tools
 from .connector import ServiceNow
 
 CONNECTOR = ServiceNow()
-
-
-def _ours(connector):
-    return getattr(connector, "name", None) == CONNECTOR.name
 
 
 @hookimpl
@@ -26,30 +23,22 @@ def register_tools(register):
 
 @hookimpl
 def ingest_webhook(connector, connection, request, secret, max_age_seconds):
-    if not _ours(connector):
-        return None
     return ingest.events_from_webhook(request, secret, max_age_seconds)
 
 
 @hookimpl
 def ingest_poll(connector, connection, session, since):
-    if not _ours(connector):
-        return None
     return ingest.poll(session, since)
 
 
 @hookimpl
 def auth_provider(connector, instance):
-    if not _ours(connector):
-        return None
     return CONNECTOR.provider(instance)
 
 
 @hookimpl
 def auth_verify_requester(connector, connection, session, ticket):
     """The incident's caller_id, read back from sys_user: verified only while the account is active."""
-    if not _ours(connector):
-        return None
     incident = table.get(session, "incident", ticket.remote_id, ("caller_id",))
     caller_id = table.value(incident.get("caller_id"))
     if not caller_id:
@@ -67,20 +56,14 @@ def auth_verify_requester(connector, connection, session, ticket):
 
 @hookimpl
 def lookup(call):
-    if call.connector != CONNECTOR.name:
-        return None
     return call.tool.fn(call)
 
 
 @hookimpl
 def action(call):
-    if call.connector != CONNECTOR.name:
-        return None
     return call.tool.fn(call)
 
 
 @hookimpl
 def escalate(call):
-    if call.connector != CONNECTOR.name:
-        return None
     return tools.escalate(call)

@@ -111,7 +111,7 @@ def test_tool_write_reaches_the_hub_through_the_business_rule(hooks, connection)
 
 def test_poll_reads_changes_since_with_the_push_event_ids(harness, connection):
     session = harness.hub.session(connection)
-    everything = harness.hub.pm.hook.ingest_poll(connector=harness.connector, connection=connection,
+    everything = harness.hub.hook(harness.connector.name, "ingest_poll")(connector=harness.connector, connection=connection,
                                                   session=session, since=None)
     assert len(everything) == 7  # the first poll skips closed incidents (INC0010005)
     assert "INC0010005" not in {e.ticket.number for e in everything}
@@ -120,11 +120,11 @@ def test_poll_reads_changes_since_with_the_push_event_ids(harness, connection):
     assert everything[-1].ticket.number == "INC0010008" and everything[-1].kind == "ticket.created"
 
     since = datetime.now(timezone.utc) - timedelta(seconds=1)
-    assert harness.hub.pm.hook.ingest_poll(connector=harness.connector, connection=connection,
+    assert harness.hub.hook(harness.connector.name, "ingest_poll")(connector=harness.connector, connection=connection,
                                            session=session, since=since + timedelta(seconds=2)) == []
     harness.call("servicenow.set_state", connection, {"incident": INC2, "state": "in_progress"})  # unchanged: no write
     harness.call("servicenow.work_note", connection, {"incident": INC2, "text": "Polled change."})
-    changed = harness.hub.pm.hook.ingest_poll(connector=harness.connector, connection=connection,
+    changed = harness.hub.hook(harness.connector.name, "ingest_poll")(connector=harness.connector, connection=connection,
                                               session=session, since=since)
     assert [(e.kind, e.event_id) for e in changed] == [("ticket.updated", f"{INC2}:3")]
     assert changed[0].ticket.requester_email == "ada@example.com"

@@ -200,12 +200,12 @@ def test_vendor_errors_carry_the_vendor_message(harness, connection):
 
 def test_verify_requester_reads_the_caller(harness, connection):
     session = harness.hub.session(connection)
-    identity = harness.hub.pm.hook.auth_verify_requester(
+    identity = harness.hub.hook(harness.connector.name, "auth_verify_requester")(
         connector=harness.connector, connection=connection, session=session, ticket=NormalizedTicket(remote_id=INC1))
     assert (identity.email, identity.name, identity.verified) == ("ada@example.com", "Ada Lovelace", True)
     carol = session.post("api/now/table/incident", json={
         "short_description": "Old laptop", "caller_id": "a8f98bb0eb32010045e1a5115206fe06"}).json()["result"]
-    inactive = harness.hub.pm.hook.auth_verify_requester(
+    inactive = harness.hub.hook(harness.connector.name, "auth_verify_requester")(
         connector=harness.connector, connection=connection, session=session,
         ticket=NormalizedTicket(remote_id=carol["sys_id"]))
     assert inactive.email == "carol@example.com" and not inactive.verified

@@ -53,6 +53,7 @@ class ShopifyConnector(Connector):
     escalate_scopes = ()
     push = True
     sandbox = "hub_shopify.sandbox:create_sandbox"
+    sandbox_driver = "hub_shopify.sandbox.driver:ShopifyDriver"
 
     def validate_instance(self, instance, sandbox_mode=False):
         """Accept "acme", "acme.myshopify.com" or its https URL; store the bare shop name."""

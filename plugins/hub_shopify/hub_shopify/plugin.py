@@ -1,4 +1,6 @@
-"""Hook implementations of the Shopify connector: thin, each answers only for "shopify"."""
+"""Hook implementations of the Shopify connector: thin. The hub calls each only about its own
+connector (``hub.plugins.owner_caller``). A store has no tickets, so the plugin implements neither
+``auth_verify_requester`` nor ``escalate``, and the hub makes it no escalate tool."""
 
 from hub import hookimpl
 
@@ -7,10 +9,6 @@ from .connector import ShopifyConnector
 from .tools import TOOLS
 
 CONNECTOR = ShopifyConnector()
-
-
-def _mine(connector):
-    return connector.name == CONNECTOR.name
 
 
 @hookimpl
@@ -26,37 +24,20 @@ def register_tools(register):
 
 @hookimpl
 def auth_provider(connector, instance):
-    if _mine(connector):
-        return connector.provider(instance)
+    return connector.provider(instance)
 
 
 @hookimpl
 def ingest_webhook(connector, connection, request, secret):
-    if _mine(connector):
-        return ingest.events(connection, request, secret)
-
-
-@hookimpl
-def auth_verify_requester(connector):
-    """Shopify has no tickets, so it never vouches for a ticket's requester: None, like any
-    connector asked about a ticket that is not its own."""
-    return None
+    return ingest.events(connection, request, secret)
 
 
 @hookimpl
 def lookup(call):
-    if call.connector == CONNECTOR.name:
-        return call.tool.fn(call)
+    return call.tool.fn(call)
 
 
 @hookimpl
 def action(call):
-    if call.connector == CONNECTOR.name:
-        return call.tool.fn(call)
+    return call.tool.fn(call)
 
-
-@hookimpl
-def escalate(call):
-    """Shopify has no tickets, groups or internal notes: there is nothing to hand over to, so
-    escalations are never answered here (the connector declares no escalate scopes)."""
-    return None

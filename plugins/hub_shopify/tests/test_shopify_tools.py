@@ -216,12 +216,13 @@ def test_bad_arguments_never_reach_shopify(hub_shop):
         harness.call("shopify.get_order", connection, {"order_id": "gid://shopify/Customer/7001"})
 
 
-def test_auth_verify_requester_and_escalate_answer_none(hub_shop):
+def test_a_store_neither_vouches_for_requesters_nor_escalates(hub_shop):
+    # No tickets: the plugin implements neither hook, so the hub makes it no escalate tool.
     harness, connection = hub_shop
-    hook = harness.hub.pm.hook
-    assert hook.auth_verify_requester(connector=harness.connector, connection=connection, session=None,
-                                      ticket=None) is None
-    with pytest.raises(Exception, match="no installed plugin ran this tool"):
+    verify = harness.hub.hook(harness.connector.name, "auth_verify_requester")
+    assert verify(connector=harness.connector, connection=connection, session=None, ticket=None) is None
+    assert "shopify.escalate" not in harness.hub.registry.tools
+    with pytest.raises(ToolRefused, match="no such tool is registered"):
         harness.call("shopify.escalate", connection, {"ticket_id": "1", "group": "Tier 2", "note": "n"})
 
 

@@ -34,6 +34,7 @@ class ZendeskConnector(Connector):
     requester_scopes = ("tickets:read", "users:read")
     push = True
     sandbox = "hub_zendesk.sandbox:create_sandbox"
+    sandbox_driver = "hub_zendesk.sandbox.driver:ZendeskDriver"
 
     def ticket_call(self, verb, ticket_id, text=None):
         """Replies are public comments, notes private ones; "solved" is Zendesk's resolved state."""

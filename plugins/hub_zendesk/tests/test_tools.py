@@ -98,7 +98,7 @@ def test_every_call_is_audited(harness, connection):
     ("115", "ingrid.larsen@example.no", False),
 ])
 def test_verify_requester(harness, connection, ticket_id, email, verified):
-    identity = harness.hub.pm.hook.auth_verify_requester(
+    identity = harness.hub.hook(harness.connector.name, "auth_verify_requester")(
         connector=harness.connector, connection=connection, session=harness.hub.session(connection),
         ticket=NormalizedTicket(remote_id=ticket_id))
     assert (identity.email, identity.verified, identity.source) == (email, verified, "zendesk")
