@@ -191,16 +191,16 @@ def test_a_request_chased_while_it_waits_for_approval_goes_to_a_person_and_is_no
 
 def test_a_question_about_an_action_a_condition_to_come_and_a_request_taken_back_do_nothing(world):
     world.sync_knowledge()
-    world.zendesk_ticket("ada@example.com", "How to cancel", "Je voudrais savoir si je peux annuler ma commande 1001.")
-    world.zendesk_ticket("ada@example.com", "Cancel if late", "If order 1001 hasn't shipped by Friday, cancel it.")
-    world.zendesk_ticket("ada@example.com", "Cancel 1001", "Please cancel order 1001. Actually no, wait, keep it.")
+    world["zendesk"].ticket("ada@example.com", "How to cancel", "Je voudrais savoir si je peux annuler ma commande 1001.")
+    world["zendesk"].ticket("ada@example.com", "Cancel if late", "If order 1001 hasn't shipped by Friday, cancel it.")
+    world["zendesk"].ticket("ada@example.com", "Cancel 1001", "Please cancel order 1001. Actually no, wait, keep it.")
     world.wait_for_events(3)
     world.work()
     runs = runs_by_subject(world)
     asked = runs["How to cancel"]
     # Answered as the question it is — how cancelling works — in French, from the articles.
     assert asked.state.value == "resolved", asked.reason
-    replies = world.zendesk_replies(asked.facts["ticket"]["remote_id"])
+    replies = world["zendesk"].replies(asked.facts["ticket"]["remote_id"])
     assert any("annul" in reply.lower() for reply in replies), replies
     assert (runs["Cancel if late"].state.value, runs["Cancel if late"].escalation) == ("escalated", "conditional")
     assert "friday" in runs["Cancel if late"].reason.lower()
