@@ -52,6 +52,8 @@ _KEYWORD = (
 )
 _VERB_CUE = (
     r"where'?s|wheres|where\s+is|where|status\s+of|status\s+for|status|update\s+on|cancel\w*|refund\w*|return\w*"
+    # The typos people make in them: "pls cancle 1202", "refnd 1014", "retrun 1016".
+    r"|cancl\w*|cansel\w*|cancal\w*|canel\w*|refnd\w*|refound\w*|refun\w*|retrun\w*|retun\w*|storiner\w*|stonier\w*"
     r"|track\w*|wo\s+ist|wo\s+bleibt|wo\s+wurde|stornier\w*|storno|erstatt\w*|ou\s+est|ou\s+en\s+est|annul\w*"
     r"|rembours\w*|donde\s+esta|reembols\w*|devolv\w*|devuelv\w*|anul\w*"
 )

@@ -324,3 +324,12 @@ def test_bad_input_never_raises(text):
 ])
 def test_a_list_goes_on_from_a_bare_order_number(text, expected):
     assert ents(text).order_numbers == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("pls cancle 1202 ordered the wrong bottle size", ("1202",)),
+    ("refnd 1014 pls", ("1014",)),
+    ("retrun 1016, too small", ("1016",)),
+])
+def test_a_bare_order_number_after_a_misspelt_order_verb(text, expected):
+    assert ents(text).order_numbers == expected
