@@ -282,7 +282,7 @@ def _read(tokens: list[str], lines: list[_Line]) -> _Reading:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token in _STRONG_BOUNDARY or token in _SOFT_BOUNDARY:
+        if (token in _STRONG_BOUNDARY or token in _SOFT_BOUNDARY) and not _except_at(tokens, i):
             settle_offer()
             for mention in open_mentions:
                 if mention.tentative is not None:
@@ -406,6 +406,8 @@ def _after_amount(tokens: list[str], i: int) -> bool:
 
 def _except_at(tokens: list[str], i: int) -> int:
     token = tokens[i]
+    if token == "but" and i and tokens[i - 1] in {"everything", "all", "anything"}:
+        return 1  # "everything but the gloves", "all but one"
     if token in _EXCEPT_WORDS:
         if token == "menos" and i and tokens[i - 1] in {"al", "lo"}:  # "al menos": at least
             return 0
@@ -472,7 +474,22 @@ def _kind_at(tokens: list[str], i: int) -> tuple[tuple[str | None, str | None], 
         entry = _KIND_WORDS.get(tuple(tokens[i : i + length]))
         if entry:
             return entry, length
-    return (None, None), 0
+    entry = _inflected(tokens[i]) if i < len(tokens) else None
+    return (entry, 1) if entry else ((None, None), 0)
+
+
+# German case endings on a listed word: "außer den Handschuhen" (dative plural), "des Rucksacks",
+# "des Zeltes" (genitive). Unread, "alles außer den Handschuhen" would name no item and return
+# the whole order. Only stems of five letters or more, so "teen" never reads as "tee".
+_CASE_ENDINGS = ("n", "s", "es")
+
+
+def _inflected(token: str) -> tuple[str, str] | None:
+    for ending in _CASE_ENDINGS:
+        stem = token[: -len(ending)]
+        if token.endswith(ending) and len(stem) >= 5 and (stem,) in _KIND_WORDS:
+            return _KIND_WORDS[(stem,)]
+    return None
 
 
 def _read_quantity(tokens: list[str], mention: _Mention) -> None:

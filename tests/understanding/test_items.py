@@ -257,3 +257,21 @@ def test_an_order_named_with_some_of_its_items_is_those_items(order, text, inclu
 )
 def test_the_whole_said_of_the_refund_is_the_whole_order(order, text):
     assert ask(order, text).all_items
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Return everything but the gloves please", "en"),
+    ("Ich möchte alles außer den Handschuhen zurückschicken.", "de"),
+    ("Bitte alles bis auf die Handschuhe erstatten.", "de"),
+    ("Je renvoie tout sauf les gants.", "fr"),
+    ("Quiero devolver todo menos los guantes.", "es"),
+])
+def test_everything_but_an_item_leaves_that_item_out_in_four_languages(text, language):
+    """Read as no item named, these would refund or return the whole order, gloves included."""
+    result = ask("G", text, language=language)
+    assert excluded(result) == {"704"} and "704" not in lines(result) and not result.all_items
+
+
+def test_a_german_case_ending_still_names_the_item_and_a_short_word_never_does():
+    assert lines(ask("G", "Bitte die Handschuhen erstatten.", language="de")) == {"704": 2}
+    assert lines(ask("C", "Mein Teen hat die Mütze kaputt gemacht, bitte erstatten.", language="de")) == {"301": 1}
