@@ -163,8 +163,9 @@ _INCLUDE_EXACT = {"back", "vuelta", "rendre", "rends", "rendez", "rendu", "rendu
 _INCLUDE_PREFIX = ("return", "refund", "reimburs", "exchang", "swap", "replac", "cancel", "zuruck", "retour",
                    "erstatt", "ruckerstatt", "umtausch", "tausch", "storn", "gutschr", "rucksend", "renvo",
                    "rembours", "echang", "annul", "restitu", "devolv", "devuelv", "devoluc", "reembols",
-                   "regres", "cambi", "anul")
-_CANCEL_PREFIX = ("cancel", "storn", "annul", "anul")
+                   "regres", "cambi", "anul", "cancl", "cansel", "cancal", "refnd", "refound", "retrun")
+# With the typos people make in them ("pls cancle 1202"): a cancellation is of the whole order.
+_CANCEL_PREFIX = ("cancel", "storn", "annul", "anul", "cancl", "cansel", "cancal")
 # "your returns policy", "a return label": a noun, not a request to return anything.
 _NOT_AN_ACTION_AFTER = {"policy", "policies", "label", "labels", "window", "period", "address", "form", "process",
                         "status", "shipping", "fee", "fees"}

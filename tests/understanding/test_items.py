@@ -275,3 +275,9 @@ def test_everything_but_an_item_leaves_that_item_out_in_four_languages(text, lan
 def test_a_german_case_ending_still_names_the_item_and_a_short_word_never_does():
     assert lines(ask("G", "Bitte die Handschuhen erstatten.", language="de")) == {"704": 2}
     assert lines(ask("C", "Mein Teen hat die Mütze kaputt gemacht, bitte erstatten.", language="de")) == {"301": 1}
+
+
+def test_a_misspelt_cancellation_is_still_of_the_whole_order():
+    # "ordered the wrong bottle size" is why, not what: the order goes, not a bottle.
+    result = ask("A", "pls cancle 1001 ordered the wrong bottle size. thx", language="en")
+    assert result.all_items and not result.unresolved
