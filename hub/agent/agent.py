@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from ..errors import HubError
 from ..i18n.catalogue import Catalogues
+from ..understanding.actions import asks_about_a_refund, asks_for
 from ..understanding.entities import extract
 from ..understanding.injection import instructions_to_the_agent
 from .flows import flows_by_intent, load_flows
@@ -195,6 +196,8 @@ class Agent:
         unsure = classification.unsure or below
         why = getattr(classification, "reason", None) or (
             f"confidence {classification.confidence:.2f} is below the threshold for {intent}" if unsure else None)
+        if not unsure and intent == "refund_status" and asks_for(text, "refund_request") and not asks_about_a_refund(text):
+            unsure, why = True, "it asks for a refund, with no word of one awaited: a refund request or a status question"
         return intent, float(classification.confidence), unsure, classification.source, why
 
     @cached_property

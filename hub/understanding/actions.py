@@ -9,6 +9,10 @@ second question, and one the agent must not guess at. Two readers use these word
   context for its neighbour, not a request to act on (hub.understanding.requests).
 - ``negates_action(text, intent)``: the text speaks against that action ("don't refund",
   "bitte nicht stornieren"): nothing acts on it (hub.agent.plan).
+- ``asks_about_a_refund(text)``: words of waiting or of a refund already under way ("still
+  waiting", "where is", "when will", "noch nicht", "toujours pas", "todavía"). A refund_status
+  reading needs them when the text asks for a refund ("I'd like a refund for 1014, it is taking
+  far too long"): answered as a status question, the request would be closed unanswered.
 
 Words are written in folded form (lower case, no accents; hub.understanding.normalise.fold).
 """
@@ -60,6 +64,24 @@ _NEGATION = (r"\b(don'?t|do not|doesn'?t|does not|never|no need to|not|nicht|kei
              r"jamais|no|nunca)\b")
 _NEGATED = {intent: re.compile(_NEGATION + r"(?:[\s']+\w+){0,3}?[\s']*(?:" + words + r")\b")
             for intent, words in VERBS.items()}
+
+
+_ABOUT_A_REFUND = re.compile(r"\b(" + "|".join((
+    r"wait\w*", r"still", r"yet", r"where", r"when", r"status", r"how long", r"(has|have|was|were|been) (it )?"
+    r"(issued|processed|sent|made|approved|refunded|credited)", r"(received|got|seen|see|showing|shown|arrived|come through)",
+    r"promised", r"told", r"said", r"already", r"any news", r"update", r"pending", r"gone through",
+    # About a refund already made: "why was I refunded only half?"
+    r"why", r"refunded", r"warum", r"erstattet", r"pourquoi", r"por que", r"reembolsad[oa]",
+    r"warte\w*", r"immer noch", r"noch (nicht|kein\w*)", r"wo (ist|bleibt)", r"wann", r"schon", r"bearbeit\w*",
+    r"erhalten", r"angekommen", r"gutgeschrieben", r"zugesagt", r"versprochen",
+    r"attend\w*", r"toujours", r"pas encore", r"ou en est", r"ou est", r"quand", r"deja", r"recu", r"promis", r"statut",
+    r"esper\w*", r"sigo", r"todavia", r"aun", r"donde", r"cuando", r"ya", r"recibido", r"prometi\w*", r"estado",
+)) + r")\b")
+
+
+def asks_about_a_refund(text: str) -> bool:
+    """Whether ``text`` speaks of a refund under way or awaited, not only of wanting one."""
+    return bool(_ABOUT_A_REFUND.search(fold(text)))
 
 
 def asks_for(text: str, intent: str) -> bool:

@@ -3,9 +3,11 @@
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from hub.runtime import Hub
+from hub.understanding.actions import asks_about_a_refund
 
 REPO = Path(__file__).resolve().parents[2]
 VAGUE = "I was charged and the parcel never came and I want to close my account"
@@ -64,3 +66,26 @@ def test_a_draft_citing_an_article_it_was_not_given_is_not_sent(tmp_path):
     hub = hub_with(tmp_path, {"provider": "langchain", "class": "scripted_llm:ScriptedDraftModel",
                               "kwargs": {"body": "Made up.", "cites": ["999"]}})
     assert drafted(hub, FACTS, "template text") == "template text"
+
+
+
+def test_a_refund_asked_for_is_not_answered_as_a_status_question(tmp_path):
+    """The classifier reads "Can you just refund it now?" as refund_status; answered "no refund
+    yet" the request would be closed unanswered, so with no word of a refund awaited it is unsure."""
+    intent, _, unsure, _, why = hub_with(tmp_path).agent._understood("Can you just refund it now?")
+    assert (intent, unsure) == ("refund_status", True) and "asks for a refund" in why
+
+
+@pytest.mark.parametrize("text, awaited", [
+    ("I'm waiting for a refund of $299", True),
+    ("Has my refund for 1031 been issued?", True),
+    ("Why was I refunded only half of order 1031?", True),
+    ("Ich warte noch auf meine Erstattung", True),
+    ("Toujours pas reçu mon remboursement", True),
+    ("¿Dónde está mi reembolso?", True),
+    ("I'd like a refund for 1014, it is taking far too long.", False),
+    ("Can you just refund it now?", False),
+    ("Bitte erstatten Sie mir die Jacke.", False),
+])
+def test_words_of_a_refund_awaited_in_four_languages(text, awaited):
+    assert asks_about_a_refund(text) is awaited
