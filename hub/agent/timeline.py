@@ -18,7 +18,10 @@ _SUMMARIES = {
     "tool.failed": lambda d: f"{d.get('tool')} failed: {d.get('error')}",
     "tool.refused": lambda d: f"{d.get('tool')} refused: {d.get('reason')}",
     "approval.requested": lambda d: f"approval requested for {d.get('tool')}: {d.get('summary')}",
-    "approval.approved": lambda d: f"approved {d.get('tool')}" + (f" — {d['note']}" if d.get("note") else ""),
+    "approval.approved": lambda d: f"approved {d.get('tool')}"
+                                   + (f" for {d['lowered']['amount']} instead of {d['lowered']['proposed']}"
+                                      if d.get("lowered") else "")
+                                   + (f" — {d['note']}" if d.get("note") else ""),
     "approval.rejected": lambda d: f"rejected {d.get('tool')}" + (f" — {d['note']}" if d.get("note") else ""),
     "effect.replayed": lambda d: f"{d.get('tool')} already done: result reused",
     "effect.recovering": lambda d: f"{d.get('tool')} started before and not recorded: checking with the vendor "
