@@ -14,6 +14,8 @@ from ..models import Connection, Contact, Run, RunState, Ticket
 STATES = [state.value for state in RunState]
 PER_PAGE = 50
 MAX_PER_PAGE = 500
+#: The shortest start of a run id the search box takes for one (shorter is a ticket or order).
+RUN_ID_PREFIX = 8
 #: Rows fetched at a time while exporting, so a long export never holds every run in memory.
 EXPORT_BATCH = 500
 
@@ -26,7 +28,7 @@ class SearchError(ValueError):
 class RunFilter:
     """What the operator asked for. ``text`` is one search box: a requester (part of an email
     address or name), a ticket number or vendor id, an order number (with or without ``#``),
-    or the start of a run id."""
+    or the start of a run id (eight characters or more)."""
 
     state: str | None = None
     connector: str | None = None
@@ -64,8 +66,9 @@ def _text_matches(text):
         func.lower(Contact.name).contains(lowered, autoescape=True),
         func.lower(Ticket.number) == lowered,
         func.lower(Ticket.remote_id) == lowered,
-        Run.id.startswith(lowered, autoescape=True),
     ]
+    if len(lowered) >= RUN_ID_PREFIX:  # "42" is a ticket; a run id is 32 hex digits, copied
+        conditions.append(Run.id.startswith(lowered, autoescape=True))
     if order:
         # An order is whatever the run gathered about it — the entities read from the ticket
         # (order_numbers: ["#1001"]) and the orders looked up — so it is looked for as a whole

@@ -14,6 +14,7 @@ from .. import connections, scopes
 from ..db import session_scope
 from ..errors import ConfigError
 from ..models import Connection, ConnectionStatus
+from . import health
 from .auth import current_hub, current_principal, require
 
 blueprint = Blueprint("setup", __name__)
@@ -62,6 +63,8 @@ def connectors():
     installed = [hub.registry.connectors[name] for name in sorted(hub.registry.connectors)]
     return render_template("connectors.html", connectors=installed, by_connector=by_connector,
                            sandbox_mode=hub.settings.sandbox_mode, redirect_uri=connections.redirect_uri(hub),
+                           last_webhooks=health.last_webhooks(hub), error_counts=health.recent_error_counts(hub),
+                           relative=health.relative,
                            unconfigured={c.name: _client_env(c) for c in installed if not _has_client(hub, c)})
 
 
@@ -115,6 +118,12 @@ def reconnect(connection_id):
     return _start(connection.connector, connection.instance, connection.id)
 
 
+def _polled(connector, connection):
+    from ..polling import needs_polling
+
+    return needs_polling(connector, connection)
+
+
 def _client_env(connector):
     prefix = f"HUB_{connector.name.upper()}"
     return f"{prefix}_CLIENT_ID", f"{prefix}_CLIENT_SECRET"
@@ -165,7 +174,8 @@ def connection(connection_id):
     needed, granted, missing, reasons = scope_report(hub, row)
     return render_template("connection.html", connection=row, connector=connector, needed=needed,
                            granted=granted, missing=missing, reasons=reasons, statuses=ConnectionStatus,
-                           webhook_url=hub.webhook_url(row))
+                           webhook_url=hub.webhook_url(row), health=health.health(hub, row),
+                           relative=health.relative, polled=bool(connector) and _polled(connector, row))
 
 
 @blueprint.get("/api/connections")

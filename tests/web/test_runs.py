@@ -128,6 +128,8 @@ def test_search_by_requester_ticket_and_order(client_as, many_runs):
     assert total("q=%231001") == 5 and total("q=1001") == 5   # runs 0, 2, 4, 6, 8 were about #1001
     assert total("q=100") == 1                                 # ticket 100, not order #1001
     assert total("q=%25") == 0                                 # a LIKE wildcard is a character
+    newest = client.get("/api/runs?per_page=1").get_json()["runs"][0]["id"]
+    assert total(f"q={newest[:8]}") == 1 and total(f"q={newest[:8].upper()}") == 1  # a run by its id
     assert total("state=resolved") == 1 and total("connector=servicenow") == 60
     assert total("connector=servicenow&q=ada") == 0 and total("connector=zendesk&state=escalated&q=1001") == 5
     page = client.get("/runs?connector=servicenow&q=bob").get_data(as_text=True)
