@@ -50,6 +50,29 @@ class HubGroup(click.Group):
         except HubError as error:
             click.echo(f"hub: error: {error}", err=True)
             ctx.exit(2)
+        except Exception as error:
+            line = unreachable_service(error)
+            if line is None:
+                raise
+            click.echo(f"hub: error: {line}", err=True)
+            ctx.exit(2)
+
+
+def unreachable_service(error):
+    """One line for a database or Redis the hub cannot reach, or None for any other error
+    (a bug keeps its traceback). What an operator needs is where and what to check."""
+    from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeout
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    if isinstance(error, (OperationalError, InterfaceError)):
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return (f"cannot reach the database: {reason}. Is it running, and is database_url in settings.yaml "
+                "(or HUB_DATABASE_URL) right?")
+    if isinstance(error, (RedisConnectionError, RedisTimeout)):
+        reason = str(error).strip().splitlines()[0]
+        return (f"cannot reach Redis: {reason}. Start redis-server, or set redis_url in settings.yaml "
+                "(or HUB_REDIS_URL) to yours.")
+    return None
 
 
 @click.group(cls=HubGroup)
@@ -123,11 +146,26 @@ def serve(host, port, threads, config_dir):
     logs.configure(hub.settings.log_level, hub.settings.log_format)
     metrics.configure(hub.settings.data_dir)
     app = create_app(hub)
+    _warn_without_redis(hub)
     hub.audit_log.start_anchoring()
     # SIGTERM (how service managers stop us) exits normally, so the last checkpoint is written.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo(f"hub: serving on http://{host}:{port}", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="helpdesk-hub")
+
+
+def _warn_without_redis(hub):
+    """Serve anyway (Redis may come up after the hub), but say at once what the pages will say."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        Redis.from_url(hub.settings.redis_url, socket_timeout=2, socket_connect_timeout=2).ping()
+    except RedisError as error:
+        reason = str(error).strip().splitlines()[0]
+        click.echo(f"hub: warning: cannot reach Redis ({reason}); sign-in, sessions and the queue need it, and "
+                   "every page says so until it answers. Start redis-server, or set redis_url in settings.yaml "
+                   "(or HUB_REDIS_URL) to yours.", err=True)
 
 
 @cli.command()

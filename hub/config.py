@@ -144,6 +144,16 @@ class Settings(Strict):
     def _database_url(cls, value):
         if value and "://" not in value:
             raise ValueError("must be a SQLAlchemy URL such as sqlite:///var/hub.db or postgresql+psycopg://…")
+        if not value:
+            return value
+        scheme, _, rest = value.partition("://")
+        if scheme in ("postgres", "postgresql"):
+            # The hub ships psycopg (3); SQLAlchemy reads a bare postgresql:// as psycopg2 and
+            # does not know postgres:// (the form many hosting providers hand out) at all.
+            return f"postgresql+psycopg://{rest}"
+        if scheme.split("+")[0] not in ("sqlite", "postgresql"):
+            raise ValueError(f"{scheme}:// is not supported: the hub runs on SQLite (sqlite:///path/hub.db) "
+                             "or PostgreSQL (postgresql+psycopg://user:password@host/db)")
         return value
 
     @field_validator("redis_url")

@@ -48,6 +48,10 @@ class Connector:
     instance_label = "Instance"
     #: Full-match pattern for a production instance as typed by the operator.
     instance_pattern = r"[a-z0-9][a-z0-9-]{0,62}"
+    #: An instance as an operator would type it, shown in the empty Connect field ("acme").
+    instance_example = None
+    #: Where to find the instance, in words (said instead of the pattern when a value is refused).
+    instance_hint = None
     #: Every vendor scope the connector may ask for, with what it allows.
     scopes: dict = {}
     #: Scopes needed to escalate (assign + internal note).
@@ -76,7 +80,9 @@ class Connector:
             return instance
         if re.fullmatch(self.instance_pattern, instance):
             return instance
-        accepted = f"a {self.instance_label.lower()} matching {self.instance_pattern}"
+        # An operator is told where to find the value, not shown a regular expression.
+        accepted = f"a {self.instance_label.lower()}" + (f": {self.instance_hint}" if self.instance_hint
+                                                          else f" matching {self.instance_pattern}")
         if sandbox_mode:
             accepted += " or a sandbox at 127.0.0.1:PORT"
         raise ValueError(f"{self.title}: {instance!r} is not {accepted}")

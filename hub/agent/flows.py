@@ -7,6 +7,7 @@ wrong kind for their node, dangling or unreachable nodes, loops, and any path on
 account data could reach the customer before the requester is verified.
 """
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +23,8 @@ TICKET_VERBS = ("reply", "note", "solve", "escalate")
 TERMINAL = ("resolve", "escalate")
 #: The two worlds a helpdesk serves: the shop's customers, or the company's employees.
 AUDIENCES = ("customers", "employees")
+#: A fact named by its dotted path (asked.amount).
+FACT_PATH = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*")
 #: Node fields that are text shown to people: YAML must not have cut them at a comment.
 TEXT_FIELDS = ("question", "message", "summary", "reason", "suggestion")
 
@@ -87,6 +90,10 @@ class Node(BaseModel):
     when: str | None = None  # approval: only needed when this holds
     summary: str | None = None  # approval: what the approver reads
     on_reject: str | None = None  # approval
+    #: approval: the money fact (``{amount, currency}``) an approver may lower, such as
+    #: ``asked.amount``. The guarded action and the replies read that fact, so the lower amount
+    #: approved is what is paid and what the customer is told.
+    adjustable_amount: str | None = None
     message: str | None = None  # reply, resolve (optional public reply before solving)
     draft: bool = False  # reply, resolve: let the configured language model word the message
     reason: str | None = None  # escalate: template for why
@@ -288,6 +295,10 @@ def _check_node(flow, name, node, registry):
         fail(f"unknown code {node.code!r}; one of: {', '.join(sorted(reasons.CODES))}")
     if node.value and node.type != "derive":
         fail("only a derive node has a value")
+    if node.adjustable_amount and node.type != "approval":
+        fail("only an approval node has an adjustable_amount")
+    if node.adjustable_amount and not FACT_PATH.fullmatch(node.adjustable_amount):
+        fail(f"adjustable_amount names a fact such as asked.amount, not {node.adjustable_amount!r}")
     required = {"verify": ("email", "on_fail"), "ask": ("question", "expects"), "derive": ("value", "save"),
                 "knowledge": ("question", "save", "on_not_found"),
                 "approval": ("action", "summary"), "reply": ("message",)}

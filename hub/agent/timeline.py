@@ -3,7 +3,8 @@
 from sqlmodel import select
 
 from ..db import session_scope
-from ..models import Approval, AuditEntry, Effect, Run, Ticket
+from ..models import Approval, AuditEntry, Connection, Effect, Run, Ticket
+from .run_search import RunFilter, row_of, search
 
 #: What each kind of audit entry says in one line on the timeline.
 _SUMMARIES = {
@@ -17,7 +18,10 @@ _SUMMARIES = {
     "tool.failed": lambda d: f"{d.get('tool')} failed: {d.get('error')}",
     "tool.refused": lambda d: f"{d.get('tool')} refused: {d.get('reason')}",
     "approval.requested": lambda d: f"approval requested for {d.get('tool')}: {d.get('summary')}",
-    "approval.approved": lambda d: f"approved {d.get('tool')}" + (f" — {d['note']}" if d.get("note") else ""),
+    "approval.approved": lambda d: f"approved {d.get('tool')}"
+                                   + (f" for {d['lowered']['amount']} instead of {d['lowered']['proposed']}"
+                                      if d.get("lowered") else "")
+                                   + (f" — {d['note']}" if d.get("note") else ""),
     "approval.rejected": lambda d: f"rejected {d.get('tool')}" + (f" — {d['note']}" if d.get("note") else ""),
     "effect.replayed": lambda d: f"{d.get('tool')} already done: result reused",
     "effect.recovering": lambda d: f"{d.get('tool')} started before and not recorded: checking with the vendor "
@@ -35,30 +39,18 @@ def summary(entry):
 
 
 def recent(hub, limit=100, state=None):
-    """The latest runs with their tickets, newest first."""
-    with session_scope(hub.engine) as session:
-        query = select(Run, Ticket).join(Ticket, Ticket.id == Run.ticket_id).order_by(Run.created_at.desc()).limit(limit)
-        if state:
-            query = query.where(Run.state == state)
-        return [_run_row(run, ticket) for run, ticket in session.exec(query).all()]
-
-
-def _run_row(run, ticket):
-    return {"id": run.id, "state": run.state.value, "flow": run.flow, "intent": run.intent,
-            "confidence": run.confidence, "mode": run.mode, "reason": run.reason,
-            "created_at": run.created_at.isoformat(),
-            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-            "ticket": {"id": ticket.id, "remote_id": ticket.remote_id, "number": ticket.number,
-                       "subject": ticket.subject, "requester_email": ticket.requester_email}}
+    """The latest runs with their tickets, newest first (the first page of hub.agent.run_search)."""
+    return search(hub, RunFilter(state=state), per_page=limit)["runs"]
 
 
 def timeline(hub, run_id):
     """Everything about one run, or None. Each audit entry says whether its MAC still matches."""
     with session_scope(hub.engine) as session:
-        found = session.exec(select(Run, Ticket).join(Ticket, Ticket.id == Run.ticket_id).where(Run.id == run_id)).first()
+        found = session.exec(select(Run, Ticket, Connection).join(Ticket, Ticket.id == Run.ticket_id)
+                             .join(Connection, Connection.id == Ticket.connection_id).where(Run.id == run_id)).first()
         if found is None:
             return None
-        run, ticket = found
+        run, ticket, connection = found
         entries = session.exec(select(AuditEntry).where(AuditEntry.run_id == run_id).order_by(AuditEntry.seq)).all()
         effects = session.exec(select(Effect).where(Effect.run_id == run_id).order_by(Effect.created_at)).all()
         approvals = session.exec(select(Approval).where(Approval.run_id == run_id).order_by(Approval.id)).all()
@@ -67,7 +59,7 @@ def timeline(hub, run_id):
         "data": e.data,
         "intact": hub.audit_log.intact(e),
     } for e in entries]
-    return dict(_run_row(run, ticket), facts=run.facts, node=run.node, steps=steps,
+    return dict(row_of(run, ticket, connection), facts=run.facts, node=run.node, steps=steps,
                 effects=[{"key": f.key, "tool": f.tool, "state": f.state, "attempts": f.attempts,
                           "arguments": f.arguments, "result": f.result} for f in effects],
                 approvals=[{"id": a.id, "tool": a.tool, "state": a.state, "decided_by": a.decided_by,

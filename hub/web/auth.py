@@ -18,6 +18,7 @@ from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_t
                    session, url_for)
 from flask_session import Session
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -59,6 +60,7 @@ def init_app(app, hub):
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_failed)
     app.register_error_handler(RedisError, _redis_down)
+    app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.globals.update(can=can, current_principal=current_principal)
 
 
@@ -100,7 +102,45 @@ def _csrf_failed(error):
 
 def _redis_down(error):
     log.error("web: redis unavailable: %s", error)
-    return _problem(503, "Redis (sessions, sign-in limits, the queue) is unavailable", "Try again in a minute.")
+    g.principal = None  # the page must not reach for the session, which lives in Redis
+    hub = current_hub()
+    return _problem(503, "Redis (sessions, sign-in limits, the queue) is unavailable",
+                    f"The hub reaches Redis at {_safe_url(hub.settings.redis_url)} and got no answer. Start "
+                    "redis-server there, or point redis_url in settings.yaml (or HUB_REDIS_URL) at yours, "
+                    "then reload this page.")
+
+
+def _safe_url(url):
+    """A URL to show an operator: any password in it replaced."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+#: What to do after each HTTP error a page may answer, said once for every route.
+_NEXT_STEP = {
+    400: "Check the address or the form and try again.",
+    404: "The address may be mistyped, or what it named was removed. Start again from the home page.",
+    405: "This address does not take that kind of request.",
+    413: "Send less at once.",
+}
+
+
+def _http_error(error):
+    """Flask's own error answers (abort(404), an unknown path, a bad method) in the hub's page
+    style, or as JSON under /api/; a Redis outage met before any view ran (opening the session)
+    arrives here as a 500 wrapping it."""
+    original = getattr(error, "original_exception", None)
+    if isinstance(original, RedisError):
+        return _redis_down(original)
+    status = error.code or 500
+    if status >= 500:
+        return _problem(status, "Something went wrong on the hub's side",
+                        "The error is in the hub's log. Try again; if it persists, tell whoever runs the hub.")
+    what = error.description if error.description and error.description != type(error).description else error.name
+    return _problem(status, what, _NEXT_STEP.get(status, "Go back and try again."))
 
 
 def _security_headers(response):

@@ -157,6 +157,7 @@ def page():
     data = gather(hub, contract, filters)
     return render_template("dashboard.html", data=data, asked=data["filters"], offered=offered,
                            zone=contract.zone.key, cards=cards(data["kpis"]), charts=chart_set(data, filters),
+                           provisional=provisional(data["kpis"]),
                            fmt=FORMATS)
 
 
@@ -205,6 +206,20 @@ def count(value):
 
 
 FORMATS = {"percent": percent, "minutes": minutes, "score": score, "count": count}
+
+
+def provisional(figures):
+    """``{card key: why its figure may still change}`` for the figures that count resolutions
+    whose reopen window is still open: in a first week that is every resolution, and a rate of
+    0 % would read as failure. Cards not named here are settled."""
+    true = figures["true_resolution"]
+    pending = true["pending_window"]
+    if not pending:
+        return {}
+    why = (f"Provisional: {pending} resolution{'s' if pending != 1 else ''} still inside the "
+           f"{true['reopen_window_days']}-day reopen window {'are' if pending != 1 else 'is'} not counted yet; "
+           "the figure settles as the windows close.")
+    return {"true-resolution": why, "first-contact": why}
 
 
 def cards(figures):

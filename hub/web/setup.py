@@ -12,7 +12,9 @@ from sqlmodel import select
 
 from .. import connections, scopes
 from ..db import session_scope
+from ..errors import ConfigError
 from ..models import Connection, ConnectionStatus
+from . import health
 from .auth import current_hub, current_principal, require
 
 blueprint = Blueprint("setup", __name__)
@@ -60,7 +62,10 @@ def connectors():
         by_connector.setdefault(connection.connector, []).append(connection)
     installed = [hub.registry.connectors[name] for name in sorted(hub.registry.connectors)]
     return render_template("connectors.html", connectors=installed, by_connector=by_connector,
-                           sandbox_mode=hub.settings.sandbox_mode)
+                           sandbox_mode=hub.settings.sandbox_mode, redirect_uri=connections.redirect_uri(hub),
+                           last_webhooks=health.last_webhooks(hub), error_counts=health.recent_error_counts(hub),
+                           relative=health.relative,
+                           unconfigured={c.name: _client_env(c) for c in installed if not _has_client(hub, c)})
 
 
 def _state_digest(state):
@@ -86,6 +91,9 @@ def _start(connector_name, instance, connection_id=None):
         return redirect(url_for("setup.connectors"))
     except connections.ConnectError as error:
         return _connect_error(400, str(error), "Start again from Connect.")
+    except ConfigError:  # no OAuth client for this vendor (hub.runtime.Hub.credentials)
+        return render_template("connect_unconfigured.html", connector=connector,
+                               redirect_uri=connections.redirect_uri(hub), env=_client_env(connector)), 503
     _remember_state(state)
     hub.audit("connection.started", {"connection": connection.id, "connector": connector_name,
                                      "instance": connection.instance, "reconnect": bool(connection_id)},
@@ -108,6 +116,25 @@ def reconnect(connection_id):
     if connection is None:
         return _connect_error(404, f"No connection {connection_id}.", "Pick one from the connectors page.")
     return _start(connection.connector, connection.instance, connection.id)
+
+
+def _polled(connector, connection):
+    from ..polling import needs_polling
+
+    return needs_polling(connector, connection)
+
+
+def _client_env(connector):
+    prefix = f"HUB_{connector.name.upper()}"
+    return f"{prefix}_CLIENT_ID", f"{prefix}_CLIENT_SECRET"
+
+
+def _has_client(hub, connector):
+    try:
+        hub.credentials(connector)
+        return True
+    except ConfigError:
+        return False
 
 
 def _connect_error(status, what, todo):
@@ -147,7 +174,8 @@ def connection(connection_id):
     needed, granted, missing, reasons = scope_report(hub, row)
     return render_template("connection.html", connection=row, connector=connector, needed=needed,
                            granted=granted, missing=missing, reasons=reasons, statuses=ConnectionStatus,
-                           webhook_url=hub.webhook_url(row))
+                           webhook_url=hub.webhook_url(row), health=health.health(hub, row),
+                           relative=health.relative, polled=bool(connector) and _polled(connector, row))
 
 
 @blueprint.get("/api/connections")

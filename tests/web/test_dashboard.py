@@ -272,3 +272,24 @@ def test_charts_draw_gaps_not_zeros_and_readable_axes():
     # A count axis has whole-number ticks only.
     assert charts.y_scale(1, whole=True) == (1, 1) and charts.y_scale(7, whole=True) == (8, 2)
     assert charts.y_scale(108, whole=False) == (150, 50) and charts.y_scale(9, whole=True) == (10, 5)
+
+
+def test_figures_whose_reopen_windows_are_open_are_labelled_provisional(client_as, contract, monkeypatch):
+    """Seen on 31 May, May's last resolutions are still inside the reopen window: the true
+    resolution and first-contact cards say provisional and why; seen today, nothing is."""
+    from datetime import datetime, timezone
+
+    from hub.web import dashboard
+
+    may_31 = datetime(2026, 5, 31, 23, 0, tzinfo=timezone.utc)
+    real_gather = dashboard.gather
+    monkeypatch.setattr(dashboard, "gather", lambda hub, contract, filters: real_gather(hub, contract, filters, now=may_31))
+    page = soup(client_as("analyst").get("/dashboard?start=2026-05-01&end=2026-05-31"))
+    pending = page.select_one("#kpi-true-resolution")
+    assert "provisional" in pending["class"] and "provisional" in pending.select_one("h3").get_text()
+    assert "still inside the" in pending.select_one(".provisional-note").get_text()
+    assert "provisional" in page.select_one("#kpi-first-contact")["class"]
+    assert "provisional" not in page.select_one("#kpi-mttr-median")["class"]
+    monkeypatch.setattr(dashboard, "gather", real_gather)
+    settled = soup(client_as("analyst").get("/dashboard?start=2026-05-01&end=2026-05-31"))
+    assert settled.select(".card.provisional") == []

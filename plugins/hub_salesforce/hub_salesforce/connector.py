@@ -31,6 +31,8 @@ class SalesforceConnector(Connector):
     name = "salesforce"
     title = "Salesforce Service Cloud"
     instance_label = "My Domain"
+    instance_example = "acme"
+    instance_hint = "the name before .my.salesforce.com, such as acme for acme.my.salesforce.com"
     # "acme" -> https://acme.my.salesforce.com; "login" and "test" name the shared login hosts.
     instance_pattern = r"[a-z0-9][a-z0-9-]{0,62}"
     scopes = {

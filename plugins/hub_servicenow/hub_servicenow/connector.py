@@ -14,6 +14,8 @@ class ServiceNow(Connector):
     name = "servicenow"
     title = "ServiceNow"
     instance_label = "Instance name"
+    instance_example = "acme"
+    instance_hint = "the name before .service-now.com, such as acme for acme.service-now.com"
     # The "acme" of https://acme.service-now.com.
     instance_pattern = r"[a-z0-9][a-z0-9-]{0,62}"
     # ServiceNow's OAuth grants one built-in scope. Finer "REST API auth scopes" exist only as

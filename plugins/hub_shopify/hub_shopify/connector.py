@@ -47,6 +47,8 @@ class ShopifyConnector(Connector):
     name = "shopify"
     title = "Shopify"
     instance_label = "Shop"
+    instance_example = "acme-store"
+    instance_hint = "the shop name before .myshopify.com, such as acme-store for acme-store.myshopify.com"
     instance_pattern = r"[a-z0-9][a-z0-9-]{0,62}"
     scopes = SCOPES
     # Shopify has no tickets, groups or internal notes: escalations go to a helpdesk connector.

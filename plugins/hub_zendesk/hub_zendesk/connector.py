@@ -21,6 +21,8 @@ class ZendeskConnector(Connector):
     name = "zendesk"
     title = "Zendesk Support"
     instance_label = "Subdomain"
+    instance_example = "acme"
+    instance_hint = "the name before .zendesk.com, such as acme for acme.zendesk.com"
     instance_pattern = r"[a-z0-9][a-z0-9-]{0,62}"
     scopes = {
         "read": "Read groups (Zendesk has no resource scope for them) and everything else the hub reads",
