@@ -45,7 +45,7 @@ QUESTION, CONDITIONAL, RETRACTED, REVERSED = "question", "conditional", "retract
 
 @dataclass(frozen=True)
 class Stance:
-    kind: str  # QUESTION, CONDITIONAL or RETRACTED
+    kind: str  # QUESTION, CONDITIONAL, RETRACTED or REVERSED
     phrase: str  # the words that decided, folded, for the handoff note and the audit
 
 
@@ -57,7 +57,8 @@ def _either(*alternatives: str) -> str:
 
 _ASKS_HOW_OR_WHETHER = _either(
     r"how (?:do|can|could|would|should|does|did) (?:i|we|you|one|someone)",
-    r"how (?:to|is it possible to)", r"how (?:i|we|one) (?:can|could|should|would|do|go about)", r"is there (?:a|any) way (?:to|for me to|i can)",
+    r"how (?:to|is it possible to)", r"how (?:i|we|one) (?:can|could|should|would|do|go about)",
+    r"is there (?:a|any) way (?:to|for me to|i can)",
     r"(?:want|like|wanted|need|needed|'d like) to (?:know|find out|ask) (?:if|whether|how)",
     r"wonder(?:ing|ed)? (?:if|whether|how)", r"what (?:happens|would happen|will happen) (?:if|when)",
     r"what(?: is|'s) the (?:process|procedure|way) (?:for|to)", r"what do (?:i|we) (?:have|need) to do to",
@@ -65,7 +66,9 @@ _ASKS_HOW_OR_WHETHER = _either(
     r"wie (?:kann|konnte|muss|soll|mache|geht) (?:ich|man|wir|das)",
     r"(?:mochte|wollte|wurde|will|moechte)(?: gerne?)? (?:gerne? )?(?:wissen|fragen),? (?:ob|wie)",
     r"was passiert,? wenn", r"gibt es (?:eine|irgendeine) moglichkeit", r"frage mich,? (?:ob|wie)",
-    r"comment(?= \w+(?:er|ir|re)\b)", r"como(?= \w+(?:ar|er|ir)\b)", r"wie (?:ich|man|wir)(?! (?:schon|bereits|gesagt|sagte|geschrieben|erwahnt))",
+    # "comment annuler", "cómo devolver": how, before an infinitive.
+    r"comment(?= \w+(?:er|ir|re)\b)", r"como(?= \w+(?:ar|er|ir)\b)",
+    r"wie (?:ich|man|wir)(?! (?:schon|bereits|gesagt|sagte|geschrieben|erwahnt))",
     r"comment (?:puis-je|peut-on|je peux|on peut|faire pour|dois-je|faut-il|est-ce qu'on peut)",
     r"(?:voudrais|aimerais|souhaite|souhaiterais|veux|voulais) savoir (?:si|comment)",
     r"que se passe-t-il si", r"qu'est-ce qui se passe si", r"je me demande (?:si|comment)",
@@ -116,7 +119,7 @@ _UNDO = r"(?:undo|undoing|reverse|reversing|reinstate|restore|revert|uncancel|un
         r"|reactiv\w*|restaur\w*|deshacer|deshagan|revertir|restablec\w*|recuperar|recuperen)"
 _REMOVE = r"(?:remove|revoke|take away|withdraw|deactivate|disable|terminate|suspend|end|cancel|offboard" \
           r"|entfern\w*|entzieh\w*|sperr\w*|deaktivier\w*|kundig\w*|losch\w*" \
-          r"|retir\w*|supprim\w*|revoqu\w*|desactiv\w*|resili\w*|quit\w*|revoc\w*|elimin\w*|d[aeio]n? de baja|dar de baja)"
+          r"|retir\w*|supprim\w*|revoqu\w*|desactiv\w*|resili\w*|quit(?:en|ar|e|a)\b|revoc\w*|elimin\w*|d[aeio]n? de baja)"
 _STOP = r"(?:cancel\w*|withdraw\w*|stop|call off|abort|storn\w*|zuruckzieh\w*|abbrech\w*|annul\w*|anul\w*)"
 _OWNER = r"(?:(?:my|the|this|that|his|her|our|mein\w*|den|die|das|mon|ma|mes|son|sa|le|la|mi|su|el|l')\s*)?"
 _GERMAN_LAST = r"(?:entziehen|entfernen|sperren|deaktivieren|kundigen|loschen|stornieren|zuruckziehen|abbrechen|ruckgangig machen)"
