@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from ..errors import HubError
 from ..i18n.catalogue import Catalogues
-from ..understanding.actions import asks_about_a_refund, asks_for
+from ..understanding.actions import asks_about_a_refund, asks_for, sends_goods_back
 from ..understanding.entities import extract
 from ..understanding.injection import instructions_to_the_agent
 from .flows import flows_by_intent, load_flows
@@ -196,6 +196,10 @@ class Agent:
         unsure = classification.unsure or below
         why = getattr(classification, "reason", None) or (
             f"confidence {classification.confidence:.2f} is below the threshold for {intent}" if unsure else None)
+        if intent == "refund_request" and sends_goods_back(text):
+            # "Send them back for a refund" is a return: its refund follows the goods (the return
+            # flow), and a refund now would pay for goods still at the customer's.
+            intent = "return_request"
         if not unsure and intent == "refund_status" and asks_for(text, "refund_request") and not asks_about_a_refund(text):
             unsure, why = True, "it asks for a refund, with no word of one awaited: a refund request or a status question"
         return intent, float(classification.confidence), unsure, classification.source, why

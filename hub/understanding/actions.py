@@ -9,6 +9,9 @@ second question, and one the agent must not guess at. Two readers use these word
   context for its neighbour, not a request to act on (hub.understanding.requests).
 - ``negates_action(text, intent)``: the text speaks against that action ("don't refund",
   "bitte nicht stornieren"): nothing acts on it (hub.agent.plan).
+- ``sends_goods_back(text)``: the writer will send the goods back ("send them back for a
+  refund", "retourner … et être remboursée", "devolver … y que me devuelvan el dinero"): that
+  is a return, whose refund follows the goods, not a refund now (hub.agent.agent).
 - ``asks_about_a_refund(text)``: words of waiting or of a refund already under way ("still
   waiting", "where is", "when will", "noch nicht", "toujours pas", "todavía"). A refund_status
   reading needs them when the text asks for a refund ("I'd like a refund for 1014, it is taking
@@ -77,6 +80,33 @@ _ABOUT_A_REFUND = re.compile(r"\b(" + "|".join((
     r"attend\w*", r"toujours", r"pas encore", r"ou en est", r"ou est", r"quand", r"deja", r"recu", r"promis", r"statut",
     r"esper\w*", r"sigo", r"todavia", r"aun", r"donde", r"cuando", r"ya", r"recibido", r"prometi\w*", r"estado",
 )) + r")\b")
+
+
+# To send back, not sent back: "I returned them last week" asks for the refund of a return made.
+_SENDS_BACK = re.compile(r"\b(" + "|".join((
+    r"return(?!ed\b|s\b)(ing)?", r"(send|post|ship|mail|bring) (it|them|\w+|the \w+) back", r"return label",
+    r"zuruck(schicken|senden|geben|zusenden)", r"zuruckzu(schicken|senden|geben)", r"retournieren", r"rucksendeschein",
+    r"(?<!ai )(?<!avons )(?<!a )(retourner|renvoyer|retourne|renvoie)",
+    r"devolver(l[oa]s?)?", r"devuelvo", r"(enviar|mandar)(l[oa]s?)? de vuelta",
+)) + r")\b")
+_NOT_SENDING_BACK = re.compile(r"\b(no need to|don'?t (want|need) to|without|keep|behalte\w*|garde\w*|quedo)\b")
+
+
+# "return my money", "das Geld zurückgeben", "devolver el dinero": money going back, not goods.
+_MONEY_WORD = r"(money|payment|cash|geld|betrag|argent|dinero|importe|plata)"
+_MONEY_AFTER = re.compile(r"\s+((my|the|your|el|mi|su|mon|l'|le|das|mein\w*)\s+)?" + _MONEY_WORD + r"\b")
+_MONEY_BEFORE = re.compile(r"\b" + _MONEY_WORD + r"\s+$")
+
+
+def sends_goods_back(text: str) -> bool:
+    """Whether ``text`` says the goods will go back ("send them back for a refund")."""
+    folded = fold(text)
+    for found in _SENDS_BACK.finditer(folded):
+        before = folded[max(0, found.start() - 30): found.start()]
+        if _NOT_SENDING_BACK.search(before) or _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(folded, found.end()):
+            continue
+        return True
+    return False
 
 
 def asks_about_a_refund(text: str) -> bool:

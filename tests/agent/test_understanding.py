@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from hub.runtime import Hub
-from hub.understanding.actions import asks_about_a_refund
+from hub.understanding.actions import asks_about_a_refund, sends_goods_back
 
 REPO = Path(__file__).resolve().parents[2]
 VAGUE = "I was charged and the parcel never came and I want to close my account"
@@ -89,3 +89,31 @@ def test_a_refund_asked_for_is_not_answered_as_a_status_question(tmp_path):
 ])
 def test_words_of_a_refund_awaited_in_four_languages(text, awaited):
     assert asks_about_a_refund(text) is awaited
+
+
+@pytest.mark.parametrize("text, back", [
+    ("The gloves from 1026 do not fit, I would like to send them back for a refund.", True),
+    ("Je voudrais retourner les gants de la commande 1026 et être remboursée.", True),
+    ("Quiero devolver los guantes del pedido 1026 y que me devuelvan el dinero.", True),
+    ("Ich möchte die Stiefel zurückschicken und mein Geld zurück.", True),
+    ("refund please, I can post them back", True),
+    # A return already made, goods kept, or money going back: a refund.
+    ("I returned the boots last week, refund me", False),
+    ("Ich habe die Stiefel zurückgeschickt, bitte erstatten.", False),
+    ("Devolví las botas, quiero mi dinero.", False),
+    ("Refund the cap, no need to send it back?", False),
+    ("Please return my money for 1026", False),
+    ("Können Sie mir das Geld zurückgeben?", False),
+    ("¿Me pueden devolver el dinero del pedido 1026?", False),
+    ("Pouvez-vous me rendre mon argent ?", False),
+])
+def test_goods_that_will_go_back_in_four_languages(text, back):
+    assert sends_goods_back(text) is back
+
+
+def test_a_refund_of_goods_still_to_be_sent_back_is_a_return(tmp_path):
+    """Refunded now, the customer would be paid for goods still in their hands; the return flow
+    opens the return and the refund follows the goods."""
+    intent, _, _, _, _ = hub_with(tmp_path).agent._understood(
+        "Je voudrais retourner les gants de la commande 1026 et être remboursée, ils sont trop petits.")
+    assert intent == "return_request"
