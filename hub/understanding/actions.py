@@ -70,8 +70,8 @@ _NEGATED = {intent: re.compile(_NEGATION + r"(?:[\s']+\w+){0,3}?[\s']*(?:" + wor
 
 
 _ABOUT_A_REFUND = re.compile(r"\b(" + "|".join((
-    r"wait\w*", r"still", r"yet", r"where", r"when", r"status", r"how long", r"(has|have|was|were|been) (it )?"
-    r"(issued|processed|sent|made|approved|refunded|credited)", r"(received|got|seen|see|showing|shown|arrived|come through)",
+    r"wait\w*", r"still", r"yet", r"where", r"when", r"status", r"how long", r"issued|processed|approved|credited",
+    r"(was|has|have|did|is|were) (the|my|your|that) refund", r"(received|got|seen|see|showing|shown|arrived|come through)",
     r"promised", r"told", r"said", r"already", r"any news", r"update", r"pending", r"gone through",
     # About a refund already made: "why was I refunded only half?"
     r"why", r"refunded", r"warum", r"erstattet", r"pourquoi", r"por que", r"reembolsad[oa]",

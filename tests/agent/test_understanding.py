@@ -79,6 +79,7 @@ def test_a_refund_asked_for_is_not_answered_as_a_status_question(tmp_path):
 @pytest.mark.parametrize("text, awaited", [
     ("I'm waiting for a refund of $299", True),
     ("Has my refund for 1031 been issued?", True),
+    ("Also, was the refund for order 1030 processed?", True),
     ("Why was I refunded only half of order 1031?", True),
     ("Ich warte noch auf meine Erstattung", True),
     ("Toujours pas reçu mon remboursement", True),
