@@ -16,6 +16,10 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "eval" / "replay" / "dev.jsonl"
 HELDOUT = REPO / "eval" / "replay" / "heldout.jsonl"
 HELDOUT2 = REPO / "eval" / "replay" / "heldout2.jsonl"  # an independent author's, 2026-12-03
+# Tickets that move money, by a fourth author (2026-12-04): a dev half and a held-out half.
+DEV_MONEY = REPO / "eval" / "replay" / "dev_money.jsonl"
+HELDOUT3 = REPO / "eval" / "replay" / "heldout3.jsonl"
+ALL = [CORPUS, HELDOUT, HELDOUT2, DEV_MONEY, HELDOUT3]
 #: Dev tickets that must end exactly as labelled, one per kind of path: a straight answer, an
 #: ask and its resume, a cancellation, a manager's reset for a report, two requests in one, a
 #: return of some items only, a limit, a risk trigger, an injection, the other world, another
@@ -36,8 +40,8 @@ def hub_eval(config_dir, *args, env=None, timeout=180):
 def test_the_project_corpus_is_valid_and_labelled_with_known_intents():
     import yaml
 
-    items = corpus.load_all([CORPUS, HELDOUT, HELDOUT2], corpus.sandbox_requesters())
-    assert len(items) >= 350 and {item.split for item in items} == {"dev", "heldout", "heldout2"}
+    items = corpus.load_all(ALL, corpus.sandbox_requesters())
+    assert len(items) >= 480 and {item.split for item in items} == {"dev", "heldout", "heldout2", "dev_money", "heldout3"}
     intents = {entry["name"] for entry in yaml.safe_load((REPO / "config" / "intents.yaml").read_text())["intents"]}
     assert {item.label.intent for item in items} <= intents
     assert set(SLICE) <= {item.id for item in items}
@@ -123,15 +127,15 @@ def test_readiness_modes():
 
 
 def test_live_replay_of_the_whole_corpus(config_dir, redis_url):
-    """The project's whole corpus, dev and both held-out files, every ticket: the agent takes no
+    """The project's whole corpus, both dev files and the three held-out ones, every ticket: the agent takes no
     action a label does not allow — in any file, a property that must hold everywhere — and the dev
     figures stay at least where docs/outcomes.md reports them. Held-out figures are reported
     there, never held to a floor here: a floor would invite tuning against them."""
-    result = hub_eval(config_dir, "--corpus", str(CORPUS), "--corpus", str(HELDOUT), "--corpus", str(HELDOUT2),
+    result = hub_eval(config_dir, *[arg for path in ALL for arg in ("--corpus", str(path))],
                       "--format", "json", env={"HUB_REDIS_URL": redis_url}, timeout=2400)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)
-    assert report["tickets"] == len(corpus.load_all([CORPUS, HELDOUT, HELDOUT2], corpus.sandbox_requesters()))
+    assert report["tickets"] == len(corpus.load_all(ALL, corpus.sandbox_requesters()))
     assert report["wrong_actions"] == [] and report["wrong_proposals"] == []
     dev = report["per_split"]["dev"]
     assert dev["outcome_accuracy"] >= 0.85 and dev["true_resolution_rate"] >= 0.7
