@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..understanding.actions import ACTING, actions_named
-from ..understanding.money import find_amounts
 from ..understanding.folding import fold
+from ..understanding.money import find_amounts
 from ..understanding.shares import share_asked
 from .reading import Reading, Request
 
@@ -119,7 +119,7 @@ def _gate(reading, policy, by_intent=None):
         if kind == "retracted":
             return "contradiction", f"the ticket asks for {action} and then takes it back ({r.stance['phrase']!r}): {r.text[:120]!r}"
         if kind == "conditional":
-            return "conditional", (f"the {action} is to happen only if something that has not happened yet does "
+            return "conditional", (f"the {action} request is to be carried out only if something that has not happened yet does "
                                    f"({r.stance['phrase']!r}); a person should follow it up: {r.text[:120]!r}")
     negated = [r for r in reading.requests if r.negated]
     if negated:
