@@ -50,8 +50,8 @@ class Request:
     #: Why the reading is unsure, in words for the handoff note.
     doubt: str | None = None
     #: ``{"kind", "phrase"}`` when the request does not ask for its action now: it asks how or
-    #: whether ("question"), hangs on a time to come ("conditional"), or is taken back
-    #: ("retracted") — hub.understanding.stance.
+    #: whether ("question"), hangs on a time to come ("conditional"), is taken back
+    #: ("retracted") or asks to undo the action ("reversed") — hub.understanding.stance.
     stance: dict | None = None
 
 
