@@ -43,7 +43,7 @@ def test_approve_a_partial_refund_from_the_queue(browser, world):
     from sqlmodel import select
 
     accounts.add_operator(world.hub, "approver@example.com", PASSWORD, "approver")
-    ticket = world.zendesk_ticket("ada@example.com", "Refund please",
+    ticket = world["zendesk"].ticket("ada@example.com", "Refund please",
                                   "I want a refund for the whole of order #1026, everything arrived damaged.")
     world.wait_for_events(1)
     world.work()
@@ -78,7 +78,7 @@ def test_approve_a_partial_refund_from_the_queue(browser, world):
         [refund] = session.exec(select(Effect).where(Effect.tool == "shopify.refund")).all()
     assert Decimal(refund.arguments["amount"]) == Decimal("40.00") and Decimal(refund.result["amount"]) == Decimal("40.00")
     assert refund.attempts == 1
-    [told] = world.zendesk_replies(ticket["id"])
+    [told] = world["zendesk"].replies(ticket["id"])
     assert "refunded US$40.00" in told and "115.50" not in told
 
     inbound.schedule(world.hub, run.id)  # a duplicate job for the finished run moves no money
