@@ -59,7 +59,8 @@ ACTING = frozenset(VERBS)
 
 _VERB_ONLY = {intent: re.compile(r"\b(" + VERBS[intent] + r")\b") for intent in ACTING}
 
-_ASKS = {intent: re.compile(r"\b(" + VERBS[intent] + "|" + OBJECTS[intent] + r")\b") for intent in ACTING}
+#: Each acting intent's verb or object, as a pattern over folded text (hub.understanding.stance uses them too).
+ACTION_WORDS = {intent: re.compile(r"\b(" + VERBS[intent] + "|" + OBJECTS[intent] + r")\b") for intent in ACTING}
 
 #: A negation right before the verb (a few words at most): "don't", "do not want to", "nicht",
 #: "ne … pas", "no quiero".
@@ -117,7 +118,7 @@ def asks_about_a_refund(text: str) -> bool:
 def asks_for(text: str, intent: str) -> bool:
     """Whether ``text`` names the action (or its object) of ``intent``; True for intents that
     do not act, whose answers change nothing."""
-    pattern = _ASKS.get(intent)
+    pattern = ACTION_WORDS.get(intent)
     return pattern is None or bool(pattern.search(fold(text)))
 
 

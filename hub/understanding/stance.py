@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .actions import OBJECTS, VERBS
+from .actions import ACTION_WORDS, OBJECTS, VERBS
 from .normalise import fold
 
 QUESTION, CONDITIONAL, RETRACTED, REVERSED = "question", "conditional", "retracted", "reversed"
@@ -147,7 +147,6 @@ _REVERSALS = {
 }
 _REVERSAL_RE = {intent: re.compile(r"\b" + pattern) for intent, pattern in _REVERSALS.items()}
 
-_VERB_OR_OBJECT = {intent: re.compile(r"\b(?:" + VERBS[intent] + "|" + OBJECTS[intent] + r")\b") for intent in VERBS}
 # The question must govern the verb: a few words between them at most ("how do I get my money back").
 _QUESTION = {intent: re.compile(r"\b" + _ASKS_HOW_OR_WHETHER + r"\b(?:[\s,']+[\w'-]+){0,5}?[\s,']+(?:"
                                 + VERBS[intent] + "|" + OBJECTS[intent] + r")\b")
@@ -177,9 +176,9 @@ def stance_of(text: str, intent: str, following: str = "") -> Stance | None:
         return Stance(QUESTION, asked.group(0))
     for sentence in _SENTENCES.findall(folded):
         condition, when = _IF_RE.search(sentence), _TIME_TO_COME_RE.search(sentence)
-        if condition and when and _VERB_OR_OBJECT[intent].search(sentence):
+        if condition and when and ACTION_WORDS[intent].search(sentence):
             return Stance(CONDITIONAL, f"{condition.group(0)} … {when.group(0)}")
-    verb = _VERB_OR_OBJECT[intent].search(folded)
+    verb = ACTION_WORDS[intent].search(folded)
     if verb:
         after = folded[verb.end():] + " " + fold(following)
         taken_back = _TAKES_IT_BACK_RE.search(after)
